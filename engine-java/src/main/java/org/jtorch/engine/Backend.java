@@ -1,0 +1,85 @@
+package org.jtorch.engine;
+
+import java.util.ServiceLoader;
+
+/**
+ * The small kernel interface a device implements. {@link Ops} does shapes, dtypes and broadcasting and
+ * calls these with operands already broadcast to the output shape and converted to the compute dtype.
+ * Backends other than the CPU are found with {@link ServiceLoader} (e.g. the {@code cuda} module).
+ */
+public interface Backend {
+    /** Device type this backend serves ("cpu", "cuda"). */
+    String deviceType();
+
+    void fill(Tensor out, double value);
+
+    /** Copies src into dst (same shape; dtypes may differ). */
+    void copy(Tensor src, Tensor dst);
+
+    void unary(UnaryOp op, Tensor in, Tensor out, double p1, double p2);
+
+    /** a, b: same shape and dtype as each other, out: the same shape. */
+    void binary(BinaryOp op, Tensor a, Tensor b, Tensor out);
+
+    /** out = cond ? a : b, all of one shape; a, b, out of one dtype. */
+    void where(Tensor cond, Tensor a, Tensor b, Tensor out);
+
+    /** out has in's rank with size 1 on each reduced dim (keepdim shape). */
+    void reduce(ReduceOp op, Tensor in, boolean[] reduced, Tensor out);
+
+    /** Max/min along dim with indices (first occurrence; NaN propagates). Outputs have keepdim shape. */
+    void argReduce(boolean max, Tensor in, int dim, Tensor values, Tensor indices);
+
+    /** Batched matrix product: a [B,M,K] @ b [B,K,N] into out [B,M,N], one dtype. */
+    void matmul(Tensor a, Tensor b, Tensor out);
+
+    /** Inclusive scan along dim (sum, or product when prod). */
+    void cumulative(Tensor in, int dim, boolean prod, Tensor out);
+
+    /** softmax or log_softmax along dim. */
+    void softmax(Tensor in, int dim, boolean log, Tensor out);
+
+    /** Stable sort along dim. */
+    void sort(Tensor in, int dim, boolean descending, Tensor values, Tensor indices);
+
+    /** out[..i..] = in[..index[..i..]..] along dim (gather); index int64 with out's shape. */
+    void gather(Tensor in, int dim, Tensor index, Tensor out);
+
+    /** self[..index[..i..]..] = src[..i..] (or +=) along dim. */
+    void scatter(Tensor self, int dim, Tensor index, Tensor src, boolean accumulate);
+
+    /**
+     * Advanced indexing: indices has one entry per dim of self (null for a full slice); the non-null ones are
+     * int64 and broadcast to one shape. Reads into out when values is null, else writes (or accumulates) values.
+     * Layout of out/values follows PyTorch's rule (see {@link Ops#index}).
+     */
+    void index(Tensor self, Tensor[] indices, Tensor out, Tensor values, boolean accumulate);
+
+    Tensor toCpu(Tensor t);
+
+    Tensor fromCpu(Tensor t, Device device);
+
+    static Backend of(Device d) {
+        if (d == Device.CPU || d.type().equals("cpu")) return CpuBackend.INSTANCE;
+        return Registry.find(d.type());
+    }
+
+    /** Looks up backends once. */
+    final class Registry {
+        private static volatile java.util.Map<String, Backend> found;
+
+        private Registry() {}
+
+        static Backend find(String type) {
+            java.util.Map<String, Backend> m = found;
+            if (m == null) {
+                m = new java.util.HashMap<>();
+                for (Backend b : ServiceLoader.load(Backend.class)) m.put(b.deviceType(), b);
+                found = m;
+            }
+            Backend b = m.get(type);
+            if (b == null) throw TorchException.runtime("No " + type + " backend is available (is the " + type + " module on the class path?)");
+            return b;
+        }
+    }
+}

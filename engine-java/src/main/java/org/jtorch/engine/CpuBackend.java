@@ -1,0 +1,421 @@
+package org.jtorch.engine;
+
+import java.util.Arrays;
+
+/**
+ * Reference CPU kernels over heap arrays. General strided paths read and write through {@link Storage}'s
+ * typed accessors (double for floating dtypes, long for integer ones); contiguous float32 fast paths cover
+ * the hot cases.
+ */
+public final class CpuBackend implements Backend {
+    public static final CpuBackend INSTANCE = new CpuBackend();
+
+    private CpuBackend() {}
+
+    @Override public String deviceType() { return "cpu"; }
+
+    @Override public void fill(Tensor out, double v) {
+        Storage s = out.storage;
+        if (out.isContiguous() && out.numel() > 0) {
+            int from = out.offset, to = out.offset + out.numel();
+            switch (s) {
+                case Storage.F32 f -> Arrays.fill(f.a, from, to, (float) v);
+                case Storage.F64 f -> Arrays.fill(f.a, from, to, v);
+                case Storage.I64 f -> Arrays.fill(f.a, from, to, (long) v);
+                case Storage.I32 f -> Arrays.fill(f.a, from, to, (int) v);
+                case Storage.Bool f -> Arrays.fill(f.a, from, to, v != 0);
+            }
+            return;
+        }
+        int[] in = new int[3];
+        boolean integral = !out.dtype.isFloating();
+        long lv = (long) v;
+        Loop.rows(out.shapeRef(), out.stridesRef(), out.offset, null, 0, null, 0, in, (o, u1, u2, n) -> {
+            int st = in[0];
+            if (integral) for (int i = 0; i < n; i++, o += st) s.setL(o, lv);
+            else for (int i = 0; i < n; i++, o += st) s.setD(o, v);
+        });
+    }
+
+    @Override public void copy(Tensor src, Tensor dst) {
+        Storage a = src.storage, d = dst.storage;
+        if (src.dtype == dst.dtype && src.isContiguous() && dst.isContiguous()) {
+            System.arraycopy(a.array(), src.offset, d.array(), dst.offset, src.numel());
+            return;
+        }
+        int[] in = new int[3];
+        boolean viaLong = !src.dtype.isFloating() && !dst.dtype.isFloating();
+        if (a instanceof Storage.F32 fa && d instanceof Storage.F32 fd) {
+            float[] x = fa.a, y = fd.a;
+            Loop.rows(src.shapeRef(), src.stridesRef(), src.offset, dst.stridesRef(), dst.offset, null, 0, in, (i0, i1, u, n) -> {
+                int s0 = in[0], s1 = in[1];
+                for (int i = 0; i < n; i++, i0 += s0, i1 += s1) y[i1] = x[i0];
+            });
+            return;
+        }
+        Loop.rows(src.shapeRef(), src.stridesRef(), src.offset, dst.stridesRef(), dst.offset, null, 0, in, (i0, i1, u, n) -> {
+            int s0 = in[0], s1 = in[1];
+            if (viaLong) for (int i = 0; i < n; i++, i0 += s0, i1 += s1) d.setL(i1, a.getL(i0));
+            else for (int i = 0; i < n; i++, i0 += s0, i1 += s1) d.setD(i1, a.getD(i0));
+        });
+    }
+
+    @Override public void unary(UnaryOp op, Tensor x, Tensor out, double p1, double p2) {
+        Storage a = x.storage, d = out.storage;
+        int[] in = new int[3];
+        boolean integral = !x.dtype.isFloating() && (op.integerClosed()) && !out.dtype.isFloating();
+        if (a instanceof Storage.F32 fa && d instanceof Storage.F32 fd && x.isContiguous() && out.isContiguous()) {
+            float[] s = fa.a, t = fd.a;
+            int o0 = x.offset, o1 = out.offset, n = x.numel();
+            switch (op) {
+                case RELU -> { for (int i = 0; i < n; i++) { float v = s[o0 + i]; t[o1 + i] = v > 0 ? v : (v != v ? v : 0f); } }
+                case NEG -> { for (int i = 0; i < n; i++) t[o1 + i] = -s[o0 + i]; }
+                case SQUARE -> { for (int i = 0; i < n; i++) { float v = s[o0 + i]; t[o1 + i] = v * v; } }
+                default -> { for (int i = 0; i < n; i++) t[o1 + i] = (float) op.apply(s[o0 + i], p1, p2); }
+            }
+            return;
+        }
+        Loop.rows(x.shapeRef(), x.stridesRef(), x.offset, out.stridesRef(), out.offset, null, 0, in, (i0, i1, u, n) -> {
+            int s0 = in[0], s1 = in[1];
+            if (integral) for (int i = 0; i < n; i++, i0 += s0, i1 += s1) d.setL(i1, op.applyLong(a.getL(i0), p1, p2));
+            else for (int i = 0; i < n; i++, i0 += s0, i1 += s1) d.setD(i1, op.apply(a.getD(i0), p1, p2));
+        });
+    }
+
+    @Override public void binary(BinaryOp op, Tensor x, Tensor y, Tensor out) {
+        Storage a = x.storage, b = y.storage, d = out.storage;
+        if (a instanceof Storage.F32 fa && b instanceof Storage.F32 fb && d instanceof Storage.F32 fd
+                && binaryF32(op, fa.a, x, fb.a, y, fd.a, out)) return;
+        int[] in = new int[3];
+        boolean integral = !x.dtype.isFloating();
+        Loop.rows(out.shapeRef(), x.stridesRef(), x.offset, y.stridesRef(), y.offset, out.stridesRef(), out.offset, in,
+            (i0, i1, i2, n) -> {
+                int s0 = in[0], s1 = in[1], s2 = in[2];
+                if (integral) for (int i = 0; i < n; i++, i0 += s0, i1 += s1, i2 += s2) d.setL(i2, op.applyLong(a.getL(i0), b.getL(i1)));
+                else for (int i = 0; i < n; i++, i0 += s0, i1 += s1, i2 += s2) d.setD(i2, op.apply(a.getD(i0), b.getD(i1)));
+            });
+    }
+
+    /** float32 add/sub/mul/div over strided rows; false when op is not one of them. */
+    private static boolean binaryF32(BinaryOp op, float[] a, Tensor x, float[] b, Tensor y, float[] d, Tensor out) {
+        if (op != BinaryOp.ADD && op != BinaryOp.SUB && op != BinaryOp.MUL && op != BinaryOp.DIV) return false;
+        int[] in = new int[3];
+        Loop.rows(out.shapeRef(), x.stridesRef(), x.offset, y.stridesRef(), y.offset, out.stridesRef(), out.offset, in,
+            (i0, i1, i2, n) -> {
+                int s0 = in[0], s1 = in[1], s2 = in[2];
+                if (s0 == 1 && s1 == 1 && s2 == 1) {
+                    switch (op) {
+                        case ADD -> { for (int i = 0; i < n; i++) d[i2 + i] = a[i0 + i] + b[i1 + i]; }
+                        case SUB -> { for (int i = 0; i < n; i++) d[i2 + i] = a[i0 + i] - b[i1 + i]; }
+                        case MUL -> { for (int i = 0; i < n; i++) d[i2 + i] = a[i0 + i] * b[i1 + i]; }
+                        default -> { for (int i = 0; i < n; i++) d[i2 + i] = a[i0 + i] / b[i1 + i]; }
+                    }
+                    return;
+                }
+                switch (op) {
+                    case ADD -> { for (int i = 0; i < n; i++, i0 += s0, i1 += s1, i2 += s2) d[i2] = a[i0] + b[i1]; }
+                    case SUB -> { for (int i = 0; i < n; i++, i0 += s0, i1 += s1, i2 += s2) d[i2] = a[i0] - b[i1]; }
+                    case MUL -> { for (int i = 0; i < n; i++, i0 += s0, i1 += s1, i2 += s2) d[i2] = a[i0] * b[i1]; }
+                    default -> { for (int i = 0; i < n; i++, i0 += s0, i1 += s1, i2 += s2) d[i2] = a[i0] / b[i1]; }
+                }
+            });
+        return true;
+    }
+
+    @Override public void where(Tensor cond, Tensor x, Tensor y, Tensor out) {
+        Tensor c = cond.contiguous(), xc = x.contiguous(), yc = y.contiguous();
+        // three inputs plus output: iterate the output with a flat counter over contiguous copies
+        Storage cs = c.storage, a = xc.storage, b = yc.storage, d = out.storage;
+        int n = out.numel();
+        boolean integral = !out.dtype.isFloating();
+        int[] in = new int[3];
+        int[] pos = {0};
+        Loop.rows(out.shapeRef(), out.stridesRef(), out.offset, null, 0, null, 0, in, (o, u1, u2, len) -> {
+            int st = in[0];
+            for (int i = 0; i < len; i++, o += st) {
+                int k = pos[0]++;
+                boolean t = cs.getL(c.offset + k) != 0;
+                if (integral) d.setL(o, t ? a.getL(xc.offset + k) : b.getL(yc.offset + k));
+                else d.setD(o, t ? a.getD(xc.offset + k) : b.getD(yc.offset + k));
+            }
+        });
+        assert pos[0] == n;
+    }
+
+    @Override public void reduce(ReduceOp op, Tensor x, boolean[] reduced, Tensor out) {
+        int[] shape = x.shapeRef();
+        int[] keep = out.shapeRef();
+        int[] accStrides = Shape.contiguousStrides(keep);
+        for (int d = 0; d < shape.length; d++) if (reduced[d]) accStrides[d] = 0;
+        int m = out.numel();
+        double[] acc = new double[m];
+        Arrays.fill(acc, op.identity());
+        Storage a = x.storage;
+        int[] in = new int[3];
+        if (a instanceof Storage.F32 fa && op == ReduceOp.SUM) {
+            float[] v = fa.a;
+            Loop.rows(shape, x.stridesRef(), x.offset, accStrides, 0, null, 0, in, (i0, i1, u, n) -> {
+                int s0 = in[0], s1 = in[1];
+                if (s1 == 0) {
+                    double s = 0;
+                    for (int i = 0; i < n; i++, i0 += s0) s += v[i0];
+                    acc[i1] += s;
+                } else for (int i = 0; i < n; i++, i0 += s0, i1 += s1) acc[i1] += v[i0];
+            });
+        } else {
+            Loop.rows(shape, x.stridesRef(), x.offset, accStrides, 0, null, 0, in, (i0, i1, u, n) -> {
+                int s0 = in[0], s1 = in[1];
+                for (int i = 0; i < n; i++, i0 += s0, i1 += s1) {
+                    double v = a.getD(i0);
+                    double r = acc[i1];
+                    acc[i1] = switch (op) {
+                        case SUM -> r + v;
+                        case PROD -> r * v;
+                        case MAX -> (v > r || Double.isNaN(v)) && !Double.isNaN(r) ? v : r;
+                        case MIN -> (v < r || Double.isNaN(v)) && !Double.isNaN(r) ? v : r;
+                    };
+                }
+            });
+        }
+        boolean integral = !out.dtype.isFloating();
+        Storage d = out.storage;
+        int[] pos = {0};
+        Loop.rows(keep, out.stridesRef(), out.offset, null, 0, null, 0, in, (o, u1, u2, n) -> {
+            int st = in[0];
+            for (int i = 0; i < n; i++, o += st) {
+                double v = acc[pos[0]++];
+                if (integral) d.setL(o, (long) v); else d.setD(o, v);
+            }
+        });
+    }
+
+    /** Walks every 1-D line along dim: calls body with the line's start offsets in in and the outputs. */
+    private interface Line { void line(int inOff, int outOff, int outOff2); }
+
+    private static void lines(Tensor x, int dim, Tensor o1, Tensor o2, Line body) {
+        int[] shape = x.shape();
+        shape[dim] = 1;
+        int[] in = new int[3];
+        int[] xs = x.stridesRef(), s1 = o1.stridesRef(), s2 = o2 == null ? new int[xs.length] : o2.stridesRef();
+        Loop.rows(shape, xs, x.offset, s1, o1.offset, s2, o2 == null ? 0 : o2.offset, in, (a, b, c, n) -> {
+            for (int i = 0; i < n; i++, a += in[0], b += in[1], c += in[2]) body.line(a, b, c);
+        });
+    }
+
+    @Override public void argReduce(boolean max, Tensor x, int dim, Tensor values, Tensor indices) {
+        int len = x.shapeRef()[dim], st = x.stridesRef()[dim];
+        Storage a = x.storage, v = values.storage, ix = indices.storage;
+        boolean integral = !x.dtype.isFloating();
+        lines(x, dim, values, indices, (o, ov, oi) -> {
+            double best = a.getD(o);
+            int bi = 0;
+            for (int i = 1; i < len && !Double.isNaN(best); i++) {
+                double c = a.getD(o + i * st);
+                if (Double.isNaN(c) || (max ? c > best : c < best)) { best = c; bi = i; }
+            }
+            if (integral) v.setL(ov, a.getL(o + bi * st)); else v.setD(ov, best);
+            ix.setL(oi, bi);
+        });
+    }
+
+    @Override public void matmul(Tensor a, Tensor b, Tensor out) {
+        int bs = a.shapeRef()[0], m = a.shapeRef()[1], k = a.shapeRef()[2], n = b.shapeRef()[2];
+        Tensor ac = a.contiguous(), bc = b.contiguous();
+        if (ac.storage instanceof Storage.F32 fa && bc.storage instanceof Storage.F32 fb && out.storage instanceof Storage.F32 fo && out.isContiguous()) {
+            float[] A = fa.a, B = fb.a, C = fo.a;
+            for (int p = 0; p < bs; p++) {
+                int ao = ac.offset + p * m * k, bo = bc.offset + p * k * n, co = out.offset + p * m * n;
+                Arrays.fill(C, co, co + m * n, 0f);
+                for (int i = 0; i < m; i++) {
+                    int crow = co + i * n;
+                    for (int q = 0; q < k; q++) {
+                        float av = A[ao + i * k + q];
+                        if (av == 0f) continue;
+                        int brow = bo + q * n;
+                        for (int j = 0; j < n; j++) C[crow + j] += av * B[brow + j];
+                    }
+                }
+            }
+            return;
+        }
+        Storage A = ac.storage, B = bc.storage, C = out.storage;
+        boolean integral = !out.dtype.isFloating();
+        int[] os = out.stridesRef();
+        for (int p = 0; p < bs; p++) {
+            int ao = ac.offset + p * m * k, bo = bc.offset + p * k * n;
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    int co = out.offset + p * os[0] + i * os[1] + j * os[2];
+                    if (integral) {
+                        long s = 0;
+                        for (int q = 0; q < k; q++) s += A.getL(ao + i * k + q) * B.getL(bo + q * n + j);
+                        C.setL(co, s);
+                    } else {
+                        double s = 0;
+                        for (int q = 0; q < k; q++) s += A.getD(ao + i * k + q) * B.getD(bo + q * n + j);
+                        C.setD(co, s);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override public void cumulative(Tensor x, int dim, boolean prod, Tensor out) {
+        int len = x.shapeRef()[dim], st = x.stridesRef()[dim], so = out.stridesRef()[dim];
+        Storage a = x.storage, d = out.storage;
+        boolean integral = !out.dtype.isFloating();
+        lines(x, dim, out, null, (o, oo, u) -> {
+            if (integral) {
+                long s = prod ? 1 : 0;
+                for (int i = 0; i < len; i++) { long v = a.getL(o + i * st); s = prod ? s * v : s + v; d.setL(oo + i * so, s); }
+            } else {
+                double s = prod ? 1 : 0;
+                for (int i = 0; i < len; i++) { double v = a.getD(o + i * st); s = prod ? s * v : s + v; d.setD(oo + i * so, s); }
+            }
+        });
+    }
+
+    @Override public void softmax(Tensor x, int dim, boolean log, Tensor out) {
+        int len = x.shapeRef()[dim], st = x.stridesRef()[dim], so = out.stridesRef()[dim];
+        Storage a = x.storage, d = out.storage;
+        lines(x, dim, out, null, (o, oo, u) -> {
+            double mx = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < len; i++) mx = Math.max(mx, a.getD(o + i * st));
+            double s = 0;
+            for (int i = 0; i < len; i++) s += Math.exp(a.getD(o + i * st) - mx);
+            if (log) {
+                double ls = Math.log(s);
+                for (int i = 0; i < len; i++) d.setD(oo + i * so, a.getD(o + i * st) - mx - ls);
+            } else {
+                for (int i = 0; i < len; i++) d.setD(oo + i * so, Math.exp(a.getD(o + i * st) - mx) / s);
+            }
+        });
+    }
+
+    @Override public void sort(Tensor x, int dim, boolean descending, Tensor values, Tensor indices) {
+        int len = x.shapeRef()[dim], st = x.stridesRef()[dim];
+        int sv = values.stridesRef()[dim], si = indices.stridesRef()[dim];
+        Storage a = x.storage, v = values.storage, ix = indices.storage;
+        boolean integral = !x.dtype.isFloating();
+        lines(x, dim, values, indices, (o, ov, oi) -> {
+            Integer[] order = new Integer[len];
+            double[] key = new double[len];
+            long[] keyL = new long[len];
+            for (int i = 0; i < len; i++) { order[i] = i; key[i] = a.getD(o + i * st); keyL[i] = a.getL(o + i * st); }
+            java.util.Comparator<Integer> cmp = integral
+                ? (p, q) -> Long.compare(keyL[p], keyL[q])
+                : (p, q) -> {
+                    double kp = key[p], kq = key[q];
+                    if (Double.isNaN(kp)) return Double.isNaN(kq) ? 0 : 1;
+                    if (Double.isNaN(kq)) return -1;
+                    return Double.compare(kp + 0.0, kq + 0.0) == 0 ? 0 : (kp < kq ? -1 : (kp > kq ? 1 : 0));
+                };
+            Arrays.sort(order, descending ? cmp.reversed() : cmp);
+            for (int i = 0; i < len; i++) {
+                int src = order[i];
+                if (integral) v.setL(ov + i * sv, keyL[src]); else v.setD(ov + i * sv, key[src]);
+                ix.setL(oi + i * si, src);
+            }
+        });
+    }
+
+    @Override public void gather(Tensor x, int dim, Tensor index, Tensor out) {
+        int size = x.shapeRef()[dim];
+        int[] xs = x.stridesRef().clone();
+        int dimStride = xs[dim];
+        xs[dim] = 0;
+        Storage a = x.storage, ix = index.storage, d = out.storage;
+        boolean integral = !x.dtype.isFloating();
+        int nd = index.dim();
+        int[] shape = index.shapeRef();
+        // iterate index/out with x's strides (dim stride zeroed): offset into x is the row base + idx*stride
+        int[] in = new int[3];
+        Loop.rows(shape, index.stridesRef(), index.offset, out.stridesRef(), out.offset, nd == 0 ? new int[0] : xs, x.offset, in,
+            (i0, i1, i2, n) -> {
+                for (int i = 0; i < n; i++, i0 += in[0], i1 += in[1], i2 += in[2]) {
+                    long k = ix.getL(i0);
+                    if (k < -size || k >= size) throw TorchException.runtime("index " + k + " is out of bounds for dimension " + dim + " with size " + size);
+                    if (k < 0) k += size;
+                    int src = i2 + (int) k * dimStride;
+                    if (integral) d.setL(i1, a.getL(src)); else d.setD(i1, a.getD(src));
+                }
+            });
+    }
+
+    @Override public void scatter(Tensor self, int dim, Tensor index, Tensor src, boolean accumulate) {
+        int size = self.shapeRef()[dim];
+        int[] ss = self.stridesRef().clone();
+        int dimStride = ss[dim];
+        ss[dim] = 0;
+        Storage s = self.storage, ix = index.storage, v = src.storage;
+        boolean integral = !self.dtype.isFloating();
+        int[] in = new int[3];
+        Loop.rows(index.shapeRef(), index.stridesRef(), index.offset, src.stridesRef(), src.offset, ss, self.offset, in,
+            (i0, i1, i2, n) -> {
+                for (int i = 0; i < n; i++, i0 += in[0], i1 += in[1], i2 += in[2]) {
+                    long k = ix.getL(i0);
+                    if (k < -size || k >= size) throw TorchException.runtime("index " + k + " is out of bounds for dimension " + dim + " with size " + size);
+                    if (k < 0) k += size;
+                    int dst = i2 + (int) k * dimStride;
+                    if (integral) s.setL(dst, accumulate ? s.getL(dst) + v.getL(i1) : v.getL(i1));
+                    else s.setD(dst, accumulate ? s.getD(dst) + v.getD(i1) : v.getD(i1));
+                }
+            });
+    }
+
+    @Override public void index(Tensor self, Tensor[] indices, Tensor out, Tensor values, boolean accumulate) {
+        // indices cover the leading k dims of self (Ops arranges that); all share the broadcast shape B
+        int k = indices.length;
+        int[] bshape = indices[0].shapeRef();
+        int nb = Shape.numel(bshape);
+        int[] sshape = self.shapeRef(), sstr = self.stridesRef();
+        int restDims = sshape.length - k;
+        int[] restShape = Arrays.copyOfRange(sshape, k, sshape.length);
+        int[] restStr = Arrays.copyOfRange(sstr, k, sstr.length);
+        Tensor[] idx = new Tensor[k];
+        for (int j = 0; j < k; j++) idx[j] = indices[j].contiguous();
+        Tensor other = values != null ? values : out;
+        int[] ostr = other.stridesRef();
+        int[] bstr = Arrays.copyOfRange(ostr, 0, bshape.length);
+        int[] orest = Arrays.copyOfRange(ostr, bshape.length, ostr.length);
+        int[] bcontig = Shape.contiguousStrides(bshape);
+        Storage s = self.storage, o = other.storage;
+        boolean integral = !self.dtype.isFloating();
+        int[] in = new int[3];
+        for (int p = 0; p < nb; p++) {
+            int base = self.offset;
+            for (int j = 0; j < k; j++) {
+                long v = idx[j].storage.getL(idx[j].offset + p);
+                int size = sshape[j];
+                if (v < -size || v >= size)
+                    throw TorchException.index("index " + v + " is out of bounds for dimension " + j + " with size " + size);
+                if (v < 0) v += size;
+                base += (int) v * sstr[j];
+            }
+            int ob = other.offset;
+            int rem = p;
+            for (int d = 0; d < bshape.length; d++) { int c = rem / bcontig[d]; rem -= c * bcontig[d]; ob += c * bstr[d]; }
+            if (restDims == 0) {
+                copyElem(s, base, o, ob, values != null, accumulate, integral);
+                continue;
+            }
+            boolean write = values != null;
+            Loop.rows(restShape, restStr, base, orest, ob, null, 0, in, (i0, i1, u, n) -> {
+                for (int i = 0; i < n; i++, i0 += in[0], i1 += in[1]) copyElem(s, i0, o, i1, write, accumulate, integral);
+            });
+        }
+    }
+
+    private static void copyElem(Storage s, int so, Storage o, int oo, boolean write, boolean accumulate, boolean integral) {
+        if (write) {
+            if (integral) s.setL(so, accumulate ? s.getL(so) + o.getL(oo) : o.getL(oo));
+            else s.setD(so, accumulate ? s.getD(so) + o.getD(oo) : o.getD(oo));
+        } else {
+            if (integral) o.setL(oo, s.getL(so)); else o.setD(oo, s.getD(so));
+        }
+    }
+
+    @Override public Tensor toCpu(Tensor t) { return t; }
+
+    @Override public Tensor fromCpu(Tensor t, Device device) { return t; }
+}

@@ -1,0 +1,52 @@
+package org.jtorch.bridge;
+
+import org.jtorch.autograd.Variable;
+import org.jtorch.engine.DType;
+import org.jtorch.engine.Ops;
+import org.jtorch.engine.Shape;
+import org.jtorch.engine.Storage;
+import org.jtorch.engine.Tensor;
+import org.jtorch.engine.TorchException;
+
+/** Conveniences for the Python shim: building tensors from Python data and reading them back in bulk. */
+public final class PyBridge {
+    private PyBridge() {}
+
+    public static Variable fromDoubles(double[] data, int[] shape, DType dt) {
+        Tensor t = Tensor.empty(dt, shape);
+        if (data.length != t.numel()) throw TorchException.value("expected " + t.numel() + " values, got " + data.length);
+        Storage s = t.storage;
+        for (int i = 0; i < data.length; i++) s.setD(i, data[i]);
+        return new Variable(t);
+    }
+
+    public static Variable fromLongs(long[] data, int[] shape, DType dt) {
+        Tensor t = Tensor.empty(dt, shape);
+        if (data.length != t.numel()) throw TorchException.value("expected " + t.numel() + " values, got " + data.length);
+        Storage s = t.storage;
+        for (int i = 0; i < data.length; i++) s.setL(i, data[i]);
+        return new Variable(t);
+    }
+
+    public static Variable full(int[] shape, double v, DType dt) { return new Variable(Tensor.full(dt, v, shape)); }
+
+    public static Variable empty(int[] shape, DType dt) {
+        for (int s : shape) if (s < 0) throw TorchException.runtime("Trying to create tensor with negative dimension " + s + ": " + Shape.str(shape));
+        return new Variable(Tensor.empty(dt, shape));
+    }
+
+    public static Variable arange(double start, double end, double step, DType dt) { return new Variable(Ops.arange(start, end, step, dt)); }
+
+    public static Variable linspace(double start, double end, int steps, DType dt) { return new Variable(Ops.linspace(start, end, steps, dt)); }
+
+    public static Variable eye(int n, int m, DType dt) { return new Variable(Ops.eye(n, m, dt)); }
+
+    /** Values in row-major order, as a Java array the shim turns into a list: double[] or long[] (bool as 0/1). */
+    public static Object values(Variable v) {
+        Tensor t = v.data;
+        return t.dtype.isFloating() ? t.toDoubleArray() : t.toLongArray();
+    }
+
+    /** A new leaf sharing v's data (for detach, nn.Parameter). */
+    public static Variable alias(Variable v, boolean requiresGrad) { return new Variable(v.data, requiresGrad); }
+}

@@ -1,0 +1,376 @@
+"""jtorch: the PyTorch API over a Java tensor engine (see docs/architecture.md)."""
+import builtins as _builtins
+import math as _math
+
+from . import _jt
+from ._jt import (dtype, Size, device, float32, float64, int64, int32, bool_ as bool, T as _T, B as _B,
+                  UnaryOp as _UO, BinaryOp as _BO)
+from ._tensor import Tensor, _w, _dims, _shape_args, _un
+from . import return_types
+from . import autograd
+from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode
+
+__version__ = "2.1.0+jtorch"
+float = float32
+double = float64
+long = int64
+int = int32
+float16 = half = bfloat16 = float32  # no half-precision storage yet: computed in float32
+uint8 = int8 = int16 = int32
+_default_dtype = float32
+strided = "strided"
+contiguous_format = preserve_format = channels_last = None
+e = _math.e
+pi = _math.pi
+inf = _math.inf
+nan = _math.nan
+
+
+class Generator:
+    def __init__(self, device="cpu"):
+        self._seed = 67280421310721
+
+    def manual_seed(self, seed):
+        self._seed = seed
+        return self
+
+    def initial_seed(self):
+        return self._seed
+
+    def seed(self):
+        return self._seed
+
+
+default_generator = Generator()
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(t):
+    return t.dtype.is_floating_point
+
+
+def numel(t):
+    return t.numel()
+
+
+def get_default_dtype():
+    return _default_dtype
+
+
+def set_default_dtype(d):
+    global _default_dtype
+    if d not in (float32, float64):
+        raise TypeError("only floating-point types are supported as the default type")
+    _default_dtype = d
+
+
+def is_grad_enabled():
+    return _jt.GradMode.isEnabled()
+
+
+def manual_seed(seed):
+    _jt.Random.manualSeed(_builtins.int(seed))
+    default_generator._seed = seed
+    return default_generator
+
+
+def seed():
+    return _jt.Random.initialSeed()
+
+
+def initial_seed():
+    return _jt.Random.initialSeed()
+
+
+def set_num_threads(n):
+    pass
+
+
+def get_num_threads():
+    return 1
+
+
+def set_printoptions(**kwargs):
+    from . import _tensor_str
+    _tensor_str.set_printoptions(**kwargs)
+
+
+# ---------------------------------------------------------------------- creation
+
+def _infer(data):
+    """Flattens nested Python data; returns (flat values, shape, kind) with kind 0 bool, 1 int, 2 float."""
+    if isinstance(data, Tensor):
+        return data.reshape(-1).tolist(), tuple(data.shape), data.dtype._cat
+    if isinstance(data, (list, tuple)):
+        if len(data) == 0:
+            return [], (0,), 2
+        flat = []
+        kind = 0
+        sub = None
+        for x in data:
+            f, s, k = _infer(x)
+            if sub is None:
+                sub = s
+            elif s != sub:
+                raise ValueError("expected sequence of length %d at dim %d (got %d)" % (sub[0] if sub else 0, 1, s[0] if s else 0))
+            flat.extend(f)
+            kind = k if k > kind else kind
+        return flat, (len(data),) + sub, kind
+    t = type(data)
+    if t is _builtins.bool:
+        return [data], (), 0
+    if t is _builtins.int:
+        return [data], (), 1
+    if t is _builtins.float:
+        return [data], (), 2
+    if hasattr(data, "__float__") and not isinstance(data, str):
+        return [_builtins.float(data)], (), 2
+    raise TypeError("new(): invalid data type '%s'" % type(data).__name__)
+
+
+def _make(flat, shape, dt):
+    if dt.is_floating_point:
+        return _B.fromDoubles([_builtins.float(x) for x in flat], list(shape), dt._j)
+    return _B.fromLongs([_builtins.int(x) for x in flat], list(shape), dt._j)
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    if isinstance(data, Tensor):
+        r = data.detach().clone()
+        if dtype is not None:
+            r = r.to(dtype)
+        return r.requires_grad_(requires_grad) if requires_grad else r
+    flat, shape, kind = _infer(data)
+    if dtype is None:
+        dtype = (bool, int64, _default_dtype)[kind]
+    t = _w(_make(flat, shape, dtype))
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def as_tensor(data, dtype=None, device=None):
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    return tensor(data, dtype=dtype)
+
+
+from_numpy = as_tensor
+
+
+def _size(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
+        size = size[0]
+    return [_builtins.int(s) for s in size]
+
+
+def _finish(t, requires_grad):
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):
+    if dtype is None:
+        dtype = bool if type(fill_value) is _builtins.bool else int64 if type(fill_value) is _builtins.int else _default_dtype
+    return _finish(_w(_B.full(_size((size,)) if isinstance(size, _builtins.int) else _size((size,)), _builtins.float(fill_value), dtype._j)), requires_grad)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    return _finish(_w(_B.full(_size(size), 0.0, (dtype or _default_dtype)._j)), requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    return _finish(_w(_B.full(_size(size), 1.0, (dtype or _default_dtype)._j)), requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, memory_format=None, pin_memory=False):
+    return _finish(_w(_B.empty(_size(size), (dtype or _default_dtype)._j)), requires_grad)
+
+
+def zeros_like(t, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return zeros(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def ones_like(t, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return ones(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def empty_like(t, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return empty(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def full_like(t, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return full(t.shape, fill_value, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def rand_like(t, *, dtype=None, device=None, requires_grad=False):
+    return rand(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def randn_like(t, *, dtype=None, device=None, requires_grad=False):
+    return randn(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
+    if end is None:
+        start, end = 0, start
+    start, end, step = (x.item() if isinstance(x, Tensor) else x for x in (start, end, step))
+    if dtype is None:
+        allint = _builtins.all(type(x) is _builtins.int for x in (start, end, step))
+        dtype = int64 if allint else _default_dtype
+    return _finish(_w(_B.arange(_builtins.float(start), _builtins.float(end), _builtins.float(step), dtype._j)), requires_grad)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
+    return _finish(_w(_B.linspace(_builtins.float(start), _builtins.float(end), _builtins.int(steps), (dtype or _default_dtype)._j)), requires_grad)
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
+    return _finish(_w(_B.eye(n, n if m is None else m, (dtype or _default_dtype)._j)), requires_grad)
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    t = empty(*size, dtype=dtype)
+    t.uniform_()
+    return _finish(t, requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    t = empty(*size, dtype=dtype)
+    t.normal_()
+    return _finish(t, requires_grad)
+
+
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+    if high is None:
+        low, high = 0, low
+    return _w(_jt.Variable(_jt.Random.randint(low, high, _size((size,)), (dtype or int64)._j)))
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    return _w(_jt.Variable(_jt.Random.randperm(n)))
+
+
+def normal(mean, std, size=None, *, generator=None):
+    if size is not None:
+        return randn(size) * std + mean
+    return randn_like(mean if isinstance(mean, Tensor) else std) * std + mean
+
+
+def bernoulli(input, p=None, *, generator=None):
+    return _w(_jt.Variable(_jt.Random.bernoulli(input._v.data)))
+
+
+# ---------------------------------------------------------------------- functions mirroring methods
+
+def _method(name):
+    def f(input, *args, **kwargs):
+        return getattr(input, name)(*args, **kwargs)
+    f.__name__ = name
+    return f
+
+
+for _name in ("add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod", "pow", "maximum",
+              "minimum", "atan2", "eq", "ne", "lt", "le", "gt", "ge", "greater", "less", "logical_and", "logical_or",
+              "logical_xor", "logical_not", "neg", "negative", "abs", "sign", "exp", "log", "log2", "log10", "log1p",
+              "expm1", "sqrt", "rsqrt", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sigmoid",
+              "relu", "floor", "ceil", "round", "trunc", "frac", "reciprocal", "square", "erf", "isnan", "isinf",
+              "isfinite", "clamp", "clip", "sum", "mean", "prod", "nansum", "amax", "amin", "argmax", "argmin", "var",
+              "std", "logsumexp", "any", "all", "cumsum", "cumprod", "softmax", "log_softmax", "matmul", "mm", "bmm",
+              "mv", "dot", "reshape", "permute", "transpose", "swapaxes", "t", "unsqueeze", "squeeze", "flatten",
+              "narrow", "select", "unbind", "split", "chunk", "flip", "tril", "triu", "masked_fill", "sort", "argsort",
+              "topk", "gather", "scatter", "scatter_add", "index_select", "index_add", "nonzero", "masked_select",
+              "equal", "allclose", "isclose", "clone", "detach", "addcmul", "addcdiv", "lerp", "count_nonzero",
+              "unflatten", "relu_", "clamp_", "exp_", "sigmoid_", "tanh_"):
+    globals()[_name] = _method(_name)
+del _name
+
+
+def max(input, dim=None, keepdim=False, *, out=None):
+    if isinstance(dim, Tensor):
+        return input.maximum(dim)
+    return input.max(dim, keepdim)
+
+
+def min(input, dim=None, keepdim=False, *, out=None):
+    if isinstance(dim, Tensor):
+        return input.minimum(dim)
+    return input.min(dim, keepdim)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    return input.norm(p, dim, keepdim)
+
+
+def std_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    return input.std(dim, unbiased, keepdim, correction=correction), input.mean(dim, keepdim)
+
+
+def var_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    return input.var(dim, unbiased, keepdim, correction=correction), input.mean(dim, keepdim)
+
+
+def where(condition, input=None, other=None):
+    if input is None:
+        return condition.nonzero(as_tuple=True)
+    if not isinstance(input, Tensor):
+        input = tensor(input, dtype=other.dtype if isinstance(other, Tensor) and isinstance(input, (_builtins.float, _builtins.int)) and (other.dtype.is_floating_point or type(input) is _builtins.int) else None)
+    if not isinstance(other, Tensor):
+        other = tensor(other, dtype=input.dtype if isinstance(other, (_builtins.float, _builtins.int)) and (input.dtype.is_floating_point or type(other) is _builtins.int) else None)
+    return _w(_T.where(condition._v, input._v, other._v))
+
+
+def cat(tensors, dim=0, *, out=None):
+    return _w(_T.cat([t._v for t in tensors], dim))
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0, *, out=None):
+    return _w(_T.stack([t._v for t in tensors], dim))
+
+
+def hstack(tensors):
+    return cat(tensors, 0 if tensors[0].dim() == 1 else 1)
+
+
+def vstack(tensors):
+    return cat([t.unsqueeze(0) if t.dim() == 1 else t for t in tensors], 0)
+
+
+def clamp_min(input, m):
+    return input.clamp(min=m)
+
+
+def clamp_max(input, m):
+    return input.clamp(max=m)
+
+
+def outer(a, b):
+    return a.unsqueeze(1) * b.unsqueeze(0)
+
+
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, **kwargs):
+    from . import serialization
+    return serialization.load(f, map_location=map_location, weights_only=weights_only)
+
+
+def save(obj, f, pickle_module=None, pickle_protocol=2, **kwargs):
+    from . import serialization
+    return serialization.save(obj, f)
+
+
+def _lazy(name):
+    import importlib
+    return importlib.import_module("torch." + name)
+
+
+def __getattr__(name):
+    if name in ("nn", "optim", "utils", "serialization", "cuda", "backends", "linalg"):
+        m = _lazy(name)
+        globals()[name] = m
+        return m
+    raise AttributeError("module 'torch' has no attribute '%s'" % name)

@@ -1,0 +1,964 @@
+"""torch.nn.functional, built from public torch tensor ops (PyTorch 2.x semantics).
+
+Everything here is composed of torch tensor operations, so autograd flows through it;
+no Python loop ever runs over tensor elements.
+"""
+import math
+import warnings
+
+import torch
+
+__all__ = [
+    'linear', 'bilinear', 'relu', 'relu_', 'relu6', 'elu', 'elu_', 'selu', 'celu', 'leaky_relu', 'leaky_relu_',
+    'prelu', 'glu', 'gelu', 'logsigmoid', 'hardshrink', 'tanhshrink', 'softsign', 'softplus', 'softmin',
+    'softmax', 'softshrink', 'log_softmax', 'tanh', 'sigmoid', 'hardsigmoid', 'silu', 'mish', 'hardswish',
+    'hardtanh', 'hardtanh_', 'threshold', 'threshold_', 'dropout', 'dropout1d', 'dropout2d', 'dropout3d',
+    'embedding', 'one_hot', 'pad', 'normalize', 'cosine_similarity', 'pairwise_distance', 'layer_norm',
+    'batch_norm', 'group_norm', 'mse_loss', 'l1_loss', 'smooth_l1_loss', 'huber_loss', 'nll_loss',
+    'cross_entropy', 'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'kl_div',
+    'poisson_nll_loss', 'gaussian_nll_loss', 'margin_ranking_loss', 'hinge_embedding_loss',
+    'soft_margin_loss', 'cosine_embedding_loss', 'triplet_margin_loss', 'multilabel_soft_margin_loss',
+]
+
+
+# --------------------------------------------------------------------------- reductions
+def _legacy_get_string(size_average, reduce, emit_warning=True):
+    warning = "size_average and reduce args will be deprecated, please use reduction='{}' instead."
+
+    if size_average is None:
+        size_average = True
+    if reduce is None:
+        reduce = True
+
+    if size_average and reduce:
+        ret = 'mean'
+    elif reduce:
+        ret = 'sum'
+    else:
+        ret = 'none'
+    if emit_warning:
+        warnings.warn(warning.format(ret))
+    return ret
+
+
+def _check_reduction(reduction):
+    if reduction not in ('none', 'mean', 'sum'):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _reduce(loss, reduction):
+    if reduction == 'none':
+        return loss
+    if reduction == 'mean':
+        return loss.mean()
+    if reduction == 'sum':
+        return loss.sum()
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _resolve_reduction(size_average, reduce, reduction):
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_get_string(size_average, reduce)
+    _check_reduction(reduction)
+    return reduction
+
+
+_DTYPE_SCALAR_NAMES = (('float32', 'Float'), ('float64', 'Double'), ('float16', 'Half'),
+                       ('bfloat16', 'BFloat16'), ('int64', 'Long'), ('int32', 'Int'),
+                       ('int16', 'Short'), ('int8', 'Char'), ('uint8', 'Byte'), ('bool', 'Bool'))
+
+
+def _scalar_type_name(dtype):
+    for attr, name in _DTYPE_SCALAR_NAMES:
+        if getattr(torch, attr, None) == dtype:
+            return name
+    return str(dtype)
+
+
+def _narrow(t, dim, start, length):
+    """t.narrow(dim, start, length) via basic slicing."""
+    if dim < 0:
+        dim += t.dim()
+    return t[(slice(None),) * dim + (slice(start, start + length),)]
+
+
+# --------------------------------------------------------------------------- linear
+def linear(input, weight, bias=None):
+    r"""Applies a linear transformation to the incoming data: :math:`y = xA^T + b`."""
+    out = input.matmul(weight.t())
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def bilinear(input1, input2, weight, bias=None):
+    r"""y = x1^T A x2 + b, with weight of shape (out, in1, in2)."""
+    # (..., in1) x (out, in1, in2) x (..., in2) -> (..., out)
+    tmp = input1.unsqueeze(-2).unsqueeze(-2).matmul(weight)  # (..., out, 1, in2)
+    out = (tmp.squeeze(-2) * input2.unsqueeze(-2)).sum(-1)
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+# --------------------------------------------------------------------------- activations
+def threshold(input, threshold, value, inplace=False):
+    r"""y = x if x > threshold else value."""
+    result = torch.where(input > threshold, input, input.new_full((), value))
+    if inplace:
+        with torch.no_grad():
+            input.copy_(result)
+        return input
+    return result
+
+
+threshold_ = lambda input, threshold_value, value: threshold(input, threshold_value, value, True)  # noqa: E731
+
+
+def relu(input, inplace=False):
+    r"""Applies the rectified linear unit function element-wise."""
+    if inplace:
+        return input.clamp_(min=0)
+    return torch.relu(input)
+
+
+def relu_(input):
+    return input.clamp_(min=0)
+
+
+def hardtanh(input, min_val=-1., max_val=1., inplace=False):
+    r"""Applies the HardTanh function element-wise."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    if inplace:
+        return input.clamp_(min_val, max_val)
+    return input.clamp(min_val, max_val)
+
+
+def hardtanh_(input, min_val=-1., max_val=1.):
+    return hardtanh(input, min_val, max_val, True)
+
+
+def relu6(input, inplace=False):
+    r"""Applies min(max(0, x), 6) element-wise."""
+    return hardtanh(input, 0., 6., inplace)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    r"""ELU: x if x > 0 else alpha * (exp(x) - 1)."""
+    # exp() is taken of min(x, 0) so that the unused branch cannot overflow (inf * 0 = nan in backward).
+    result = torch.where(input > 0, input, (input.clamp(max=0).exp() - 1) * alpha)
+    if inplace:
+        with torch.no_grad():
+            input.copy_(result)
+        return input
+    return result
+
+
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, True)
+
+
+def selu(input, inplace=False):
+    r"""SELU: scale * elu(x, alpha) with the fixed constants of Klambauer et al."""
+    alpha = 1.6732632423543772848170429916717
+    scale = 1.0507009873554804934193349852946
+    result = elu(input, alpha) * scale
+    if inplace:
+        with torch.no_grad():
+            input.copy_(result)
+        return input
+    return result
+
+
+def celu(input, alpha=1., inplace=False):
+    r"""CELU: max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
+    result = torch.where(input > 0, input, ((input / alpha).clamp(max=0).exp() - 1) * alpha)
+    if inplace:
+        with torch.no_grad():
+            input.copy_(result)
+        return input
+    return result
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    r"""LeakyReLU: x if x > 0 else negative_slope * x."""
+    result = torch.where(input > 0, input, input * negative_slope)
+    if inplace:
+        with torch.no_grad():
+            input.copy_(result)
+        return input
+    return result
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, True)
+
+
+def prelu(input, weight):
+    r"""PReLU: x if x >= 0 else weight * x (weight broadcast along the channel dim 1)."""
+    w = weight
+    if weight.numel() != 1 and input.dim() >= 2:
+        shape = [1] * input.dim()
+        shape[1] = weight.numel()
+        w = weight.reshape(shape)
+    return torch.where(input > 0, input, input * w)
+
+
+def glu(input, dim=-1):
+    r"""GLU: a * sigmoid(b) where input is split in half along dim."""
+    if input.dim() == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    n = input.size(dim)
+    if n % 2 != 0:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {dim if dim >= 0 else dim + input.dim()} is size {n}")
+    half = n // 2
+    a = _narrow(input, dim, 0, half)
+    b = _narrow(input, dim, half, half)
+    return a * torch.sigmoid(b)
+
+
+def gelu(input, approximate='none'):
+    r"""GELU: x * Phi(x); approximate='tanh' uses the tanh approximation."""
+    if approximate == 'tanh':
+        inner = (input + input * input * input * 0.044715) * math.sqrt(2.0 / math.pi)
+        return input * 0.5 * (torch.tanh(inner) + 1.0)
+    if approximate != 'none':
+        raise RuntimeError(f"approximate argument must be either none or tanh.")
+    return input * 0.5 * (torch.erf(input * (1.0 / math.sqrt(2.0))) + 1.0)
+
+
+def logsigmoid(input):
+    r"""log(sigmoid(x)), computed stably as min(x, 0) - log1p(exp(-|x|))."""
+    return input.clamp(max=0) - torch.log1p(torch.exp(-input.abs()))
+
+
+def hardshrink(input, lambd=0.5):
+    r"""x if |x| > lambd else 0."""
+    return torch.where(input.abs() > lambd, input, input * 0)
+
+
+def tanhshrink(input):
+    r"""x - tanh(x)."""
+    return input - torch.tanh(input)
+
+
+def softsign(input):
+    r"""x / (1 + |x|)."""
+    return input / (input.abs() + 1)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    r"""1/beta * log(1 + exp(beta * x)); reverts to x where beta * x > threshold."""
+    scaled = input * beta
+    # clamp before exp so that the branch not taken cannot overflow
+    soft = torch.log1p(torch.exp(scaled.clamp(max=threshold))) / beta
+    return torch.where(scaled > threshold, input, soft)
+
+
+def softshrink(input, lambd=0.5):
+    r"""x - lambd if x > lambd, x + lambd if x < -lambd, else 0."""
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    return torch.where(input > lambd, input - lambd, torch.where(input < -lambd, input + lambd, input * 0))
+
+
+def _get_softmax_dim(name, ndim, stacklevel):
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. "
+        "Change the call to include dim=X as an argument.",
+        stacklevel=stacklevel,
+    )
+    if ndim == 0 or ndim == 1 or ndim == 3:
+        ret = 0
+    else:
+        ret = 1
+    return ret
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    r"""softmax(-x) along dim."""
+    if dim is None:
+        dim = _get_softmax_dim("softmin", input.dim(), _stacklevel)
+    if dtype is not None:
+        input = input.to(dtype)
+    return (-input).softmax(dim)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    r"""Softmax along dim."""
+    if dim is None:
+        dim = _get_softmax_dim("softmax", input.dim(), _stacklevel)
+    if dtype is not None:
+        input = input.to(dtype)
+    return input.softmax(dim)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    r"""log(softmax(x)) along dim."""
+    if dim is None:
+        dim = _get_softmax_dim("log_softmax", input.dim(), _stacklevel)
+    if dtype is not None:
+        input = input.to(dtype)
+    return input.log_softmax(dim)
+
+
+def tanh(input):
+    return torch.tanh(input)
+
+
+def sigmoid(input):
+    return torch.sigmoid(input)
+
+
+def hardsigmoid(input, inplace=False):
+    r"""relu6(x + 3) / 6."""
+    result = (input + 3).clamp(0, 6) / 6
+    if inplace:
+        with torch.no_grad():
+            input.copy_(result)
+        return input
+    return result
+
+
+def silu(input, inplace=False):
+    r"""x * sigmoid(x)."""
+    result = input * torch.sigmoid(input)
+    if inplace:
+        with torch.no_grad():
+            input.copy_(result)
+        return input
+    return result
+
+
+def mish(input, inplace=False):
+    r"""x * tanh(softplus(x))."""
+    result = input * torch.tanh(softplus(input))
+    if inplace:
+        with torch.no_grad():
+            input.copy_(result)
+        return input
+    return result
+
+
+def hardswish(input, inplace=False):
+    r"""x * relu6(x + 3) / 6."""
+    result = input * (input + 3).clamp(0, 6) / 6
+    if inplace:
+        with torch.no_grad():
+            input.copy_(result)
+        return input
+    return result
+
+
+# --------------------------------------------------------------------------- dropout
+def _check_p(p):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _dropout_with_noise_shape(input, p, noise_shape_like, inplace):
+    if p == 1.0:
+        noise = noise_shape_like * 0
+    else:
+        u = torch.empty_like(noise_shape_like).uniform_(0, 1)
+        noise = (u >= p).to(input.dtype) / (1.0 - p)
+    if inplace:
+        return input.mul_(noise)
+    return input * noise
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    r"""During training, randomly zeroes elements with probability p and scales the rest by 1/(1-p)."""
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    return _dropout_with_noise_shape(input, p, input.detach(), inplace)
+
+
+def _feature_dropout(input, p, training, inplace, batched_dim):
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    is_batched = input.dim() == batched_dim
+    x = input if is_batched else input.unsqueeze(0)
+    shape = list(x.shape[:2]) + [1] * (x.dim() - 2)
+    like = x.detach().new_zeros(shape)
+    out = _dropout_with_noise_shape(x, p, like, inplace and is_batched)
+    if not is_batched:
+        if inplace:
+            with torch.no_grad():
+                input.copy_(out.squeeze(0))
+            return input
+        out = out.squeeze(0)
+    return out
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    if input.dim() not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.dim()}D input. "
+                           "Note that dropout1d exists to provide channel-wise dropout on inputs with 1 "
+                           "spatial dimension, a channel dimension, and an optional batch dimension "
+                           "(i.e. 2D or 3D inputs).")
+    return _feature_dropout(input, p, training, inplace, 3)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    return _feature_dropout(input, p, training, inplace, 4)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    return _feature_dropout(input, p, training, inplace, 5)
+
+
+# --------------------------------------------------------------------------- sparse
+def _embedding_renorm_(weight, flat_idx, max_norm, norm_type):
+    with torch.no_grad():
+        rows = weight.index_select(0, flat_idx)
+        norms = (rows.abs() ** norm_type).sum(1, keepdim=True) ** (1.0 / norm_type)
+        scale = torch.where(norms > max_norm, max_norm / (norms + 1e-7), torch.ones_like(norms))
+        weight[flat_idx] = rows * scale
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    r"""Looks up rows of ``weight`` by the indices in ``input``.
+
+    The entry at ``padding_idx`` does not receive gradient. ``scale_grad_by_freq`` and
+    ``sparse`` are accepted for API compatibility (dense gradients are produced).
+    """
+    if padding_idx is not None:
+        if padding_idx > 0:
+            assert padding_idx < weight.size(0), "Padding_idx must be within num_embeddings"
+        elif padding_idx < 0:
+            assert padding_idx >= -weight.size(0), "Padding_idx must be within num_embeddings"
+            padding_idx = weight.size(0) + padding_idx
+    flat = input.reshape(-1)
+    if max_norm is not None:
+        _embedding_renorm_(weight, flat, max_norm, norm_type)
+    out = weight.index_select(0, flat)
+    if padding_idx is not None:
+        keep = (flat != padding_idx).unsqueeze(-1)
+        out = torch.where(keep, out, out.detach())
+    return out.reshape(list(input.shape) + [weight.size(1)])
+
+
+def one_hot(tensor, num_classes=-1):
+    r"""Takes a LongTensor of class indices and returns a one-hot LongTensor with one more dim."""
+    if tensor.dtype != torch.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor.")
+    if tensor.numel() == 0:
+        if num_classes == -1:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+    else:
+        if tensor.min().item() < 0:
+            raise RuntimeError("Class values must be non-negative.")
+        mx = tensor.max().item()
+        if num_classes == -1:
+            num_classes = mx + 1
+        elif mx >= num_classes:
+            raise RuntimeError("Class values must be smaller than num_classes.")
+    classes = torch.arange(num_classes, device=tensor.device)
+    return (tensor.unsqueeze(-1) == classes).long()
+
+
+# --------------------------------------------------------------------------- padding
+def pad(input, pad, mode='constant', value=None):
+    r"""Pads tensor. ``pad`` lists (left, right) amounts starting from the last dimension.
+
+    Modes: 'constant' (negative amounts crop), 'reflect', 'replicate', 'circular'.
+    """
+    if len(pad) % 2 != 0:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.dim():
+        raise RuntimeError("Padding length too large")
+    if mode not in ('constant', 'reflect', 'replicate', 'circular'):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if mode != 'constant' and value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument.')
+    out = input
+    for i in range(len(pad) // 2):
+        dim = input.dim() - 1 - i
+        left, right = int(pad[2 * i]), int(pad[2 * i + 1])
+        if left == 0 and right == 0:
+            continue
+        n = out.size(dim)
+        if mode == 'constant':
+            if left < 0:
+                out = _narrow(out, dim, -left, n + left)
+                n += left
+                left = 0
+            if right < 0:
+                out = _narrow(out, dim, 0, n + right)
+                n += right
+                right = 0
+            parts = []
+            fill = 0 if value is None else value
+            if left > 0:
+                shape = list(out.shape)
+                shape[dim] = left
+                parts.append(out.new_full(shape, fill))
+            parts.append(out)
+            if right > 0:
+                shape = list(out.shape)
+                shape[dim] = right
+                parts.append(out.new_full(shape, fill))
+            out = torch.cat(parts, dim) if len(parts) > 1 else out
+        else:
+            idx = torch.arange(-left, n + right, device=input.device)
+            if mode == 'reflect':
+                if left >= n or right >= n:
+                    raise RuntimeError(
+                        f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                        f"but got: padding ({left}, {right}) at dimension {dim} of input {list(input.shape)}")
+                idx = (n - 1) - ((n - 1) - idx.abs()).abs()
+            elif mode == 'replicate':
+                idx = idx.clamp(0, n - 1)
+            else:  # circular
+                if left > n or right > n:
+                    raise RuntimeError("Padding value causes wrapping around more than once.")
+                idx = idx % n
+            out = out.index_select(dim, idx)
+    return out
+
+
+# --------------------------------------------------------------------------- distances / norms
+def _vector_norm(x, p, dim, keepdim):
+    return x.norm(p, dim, keepdim=keepdim)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    r"""Performs L_p normalization of inputs over the specified dimension: v / max(||v||_p, eps)."""
+    denom = _vector_norm(input, p, dim, True).clamp(min=eps)
+    result = input / denom
+    if out is not None:
+        out.copy_(result)
+        return out
+    return result
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    r"""sum(x1/max(||x1||, eps) * x2/max(||x2||, eps)) along dim."""
+    n1 = _vector_norm(x1, 2, dim, True)
+    n2 = _vector_norm(x2, 2, dim, True)
+    # clamp without affecting the gradient (PyTorch clamps in-place under no_grad)
+    n1 = n1 + (n1.clamp(min=eps) - n1).detach()
+    n2 = n2 + (n2.clamp(min=eps) - n2).detach()
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    r"""||x1 - x2 + eps||_p along the last dimension."""
+    return _vector_norm(x1 - x2 + eps, p, -1, keepdim)
+
+
+# --------------------------------------------------------------------------- normalization
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    r"""Layer normalization over the last ``len(normalized_shape)`` dimensions."""
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    k = len(normalized_shape)
+    if tuple(input.shape[input.dim() - k:]) != tuple(normalized_shape):
+        raise RuntimeError(
+            f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
+            f"[*, {', '.join(str(s) for s in normalized_shape)}], but got input of size{input.shape}")
+    lead = list(input.shape[:input.dim() - k])
+    x = input.reshape(lead + [-1])
+    mean = x.mean(-1, keepdim=True)
+    xc = x - mean
+    var = (xc * xc).mean(-1, keepdim=True)
+    y = (xc / (var + eps).sqrt()).reshape(input.shape)
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    r"""Group normalization over channel groups (channels at dim 1)."""
+    n, c = input.size(0), input.size(1)
+    if c % num_groups != 0:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, "
+                           f"but got input of shape {input.shape} and num_groups={num_groups}")
+    x = input.reshape([n, num_groups, -1])
+    mean = x.mean(-1, keepdim=True)
+    xc = x - mean
+    var = (xc * xc).mean(-1, keepdim=True)
+    y = (xc / (var + eps).sqrt()).reshape(input.shape)
+    shape = [1, c] + [1] * (input.dim() - 2)
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+    return y
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    r"""Batch normalization over all dims except the channel dim 1."""
+    c = input.size(1)
+    shape = [1, c] + [1] * (input.dim() - 2)
+    # move channels last and flatten the rest: (C, N*...)
+    perm = [1, 0] + list(range(2, input.dim()))
+    x = input.permute(perm).reshape([c, -1])
+    if training:
+        count = x.size(1)
+        if count <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
+        mean = x.mean(1)
+        xc = x - mean.unsqueeze(1)
+        var = (xc * xc).mean(1)
+        if running_mean is not None:
+            with torch.no_grad():
+                running_mean.mul_(1 - momentum).add_(mean.detach() * momentum)
+        if running_var is not None:
+            with torch.no_grad():
+                running_var.mul_(1 - momentum).add_(var.detach() * (momentum * count / (count - 1)))
+    else:
+        mean = running_mean
+        var = running_var
+    y = (input - mean.reshape(shape)) / (var.reshape(shape) + eps).sqrt()
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+    return y
+
+
+# --------------------------------------------------------------------------- losses
+def _warn_size(input, target):
+    if not (target.size() == input.size()):
+        warnings.warn(
+            f"Using a target size ({target.size()}) that is different to the input size ({input.size()}). "
+            "This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.",
+            stacklevel=3,
+        )
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
+    r"""Mean squared error: (input - target)^2, reduced."""
+    _warn_size(input, target)
+    reduction = _resolve_reduction(size_average, reduce, reduction)
+    d = input - target
+    loss = d * d
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
+    r"""Mean absolute error: |input - target|, reduced."""
+    _warn_size(input, target)
+    reduction = _resolve_reduction(size_average, reduce, reduction)
+    loss = (input - target).abs()
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mean', beta=1.0):
+    r"""0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta."""
+    _warn_size(input, target)
+    reduction = _resolve_reduction(size_average, reduce, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    d = input - target
+    ad = d.abs()
+    if beta == 0.0:
+        loss = ad
+    else:
+        loss = torch.where(ad < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def huber_loss(input, target, reduction='mean', delta=1.0, weight=None):
+    r"""0.5 d^2 if |d| < delta else delta * (|d| - 0.5 delta)."""
+    _warn_size(input, target)
+    _check_reduction(reduction)
+    d = input - target
+    ad = d.abs()
+    loss = torch.where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def _check_target_long(target):
+    if target.is_floating_point() or target.dtype == torch.bool:
+        raise RuntimeError(f"expected scalar type Long but found {_scalar_type_name(target.dtype)}")
+
+
+def _nll(input, target, weight, ignore_index, reduction):
+    """nll_loss core: input (C,) / (N, C) / (N, C, d1, ...), target of class indices."""
+    dim = input.dim()
+    if dim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {dim})")
+    if dim != 1 and (target.dim() == 0 or input.size(0) != target.size(0)):
+        raise ValueError(
+            f"Expected input batch_size ({input.size(0)}) to match target batch_size "
+            f"({target.size(0) if target.dim() > 0 else 1}).")
+    _check_target_long(target)
+    class_dim = 0 if dim == 1 else 1
+    n_classes = input.size(class_dim)
+    if dim <= 2:
+        if target.dim() > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if dim == 1 and target.dim() != 0:
+            raise RuntimeError(f"size mismatch (got input: {list(input.shape)}, target: {list(target.shape)})")
+    else:
+        expected = [input.size(0)] + list(input.shape[2:])
+        if list(target.shape) != expected:
+            raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}")
+    if weight is not None and weight.numel() != n_classes:
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {n_classes} classes or no classes "
+            f"but got weight tensor of shape: {list(weight.shape)}")
+
+    ignored = target == ignore_index
+    safe_t = target.masked_fill(ignored, 0)
+    if safe_t.numel() > 0:
+        mx = safe_t.max().item()
+        if mx >= n_classes:
+            raise IndexError(f"Target {mx} is out of bounds.")
+        mn = safe_t.min().item()
+        if mn < 0:
+            raise IndexError(f"Target {mn} is out of bounds.")
+
+    picked = input.gather(class_dim, safe_t.unsqueeze(class_dim)).squeeze(class_dim)
+    keep = (target != ignore_index).to(input.dtype)
+    if weight is not None:
+        w = weight.index_select(0, safe_t.reshape(-1)).reshape(safe_t.shape) * keep
+    else:
+        w = keep
+    loss = (-picked * w).masked_fill(ignored, 0.0)
+    if reduction == 'none':
+        return loss
+    if reduction == 'sum':
+        return loss.sum()
+    return loss.sum() / w.sum()
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean'):
+    r"""The negative log likelihood loss (input holds log-probabilities along dim 1)."""
+    reduction = _resolve_reduction(size_average, reduce, reduction)
+    return _nll(input, target, weight, ignore_index, reduction)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction='mean', label_smoothing=0.0):
+    r"""Cross entropy between input logits and target (class indices or class probabilities)."""
+    reduction = _resolve_reduction(size_average, reduce, reduction)
+    if label_smoothing < 0.0 or label_smoothing > 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = 0 if input.dim() == 1 else 1
+    logp = input.log_softmax(class_dim)
+    n_classes = input.size(class_dim)
+
+    if tuple(input.shape) == tuple(target.shape):
+        # class probabilities
+        if not target.is_floating_point():
+            raise RuntimeError(
+                f"Expected floating point type for target with class probabilities, got {_scalar_type_name(target.dtype)}")
+        if weight is not None and weight.numel() != n_classes:
+            raise RuntimeError(
+                f"weight tensor should be defined either for all {n_classes} classes or no classes "
+                f"but got weight tensor of shape: {list(weight.shape)}")
+        if label_smoothing > 0.0:
+            target = target * (1 - label_smoothing) + label_smoothing / n_classes
+        prod = logp * target
+        if weight is not None:
+            shape = [1] * input.dim()
+            shape[class_dim] = n_classes
+            prod = prod * weight.reshape(shape)
+        if reduction == 'none':
+            return -prod.sum(class_dim)
+        if reduction == 'sum':
+            return -prod.sum()
+        if input.numel() == 0:
+            return -prod.sum() * float('nan')
+        return -prod.sum() / (input.numel() // n_classes)
+
+    nll = _nll(logp, target, weight, ignore_index, reduction)
+    if label_smoothing <= 0.0:
+        return nll
+    ignore_mask = target == ignore_index
+    if weight is not None:
+        shape = [1] * input.dim()
+        shape[class_dim] = n_classes
+        smooth = -(logp * weight.reshape(shape)).sum(class_dim)
+    else:
+        smooth = -logp.sum(class_dim)
+    smooth = smooth.masked_fill(ignore_mask, 0.0)
+    if reduction == 'mean':
+        if weight is not None:
+            safe_t = target.masked_fill(ignore_mask, 0).reshape(-1)
+            wsum = weight.index_select(0, safe_t).masked_fill(ignore_mask.reshape(-1), 0.0).sum()
+            ret = smooth.sum() / wsum
+        else:
+            ret = smooth.sum() / (target != ignore_index).sum()
+    elif reduction == 'sum':
+        ret = smooth.sum()
+    else:
+        ret = smooth
+    return nll * (1 - label_smoothing) + ret * (label_smoothing / n_classes)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction='mean'):
+    r"""-w [y log x + (1 - y) log(1 - x)], logs clamped at -100 as PyTorch does."""
+    reduction = _resolve_reduction(size_average, reduce, reduction)
+    if target.size() != input.size():
+        raise ValueError(
+            f"Using a target size ({target.size()}) that is different to the input size ({input.size()}) is deprecated. "
+            "Please ensure they have the same size.")
+    if input.numel() > 0:
+        if input.min().item() < 0 or input.max().item() > 1:
+            raise RuntimeError("all elements of input should be between 0 and 1")
+    log_x = torch.log(input).clamp(min=-100)
+    log_1mx = torch.log(1 - input).clamp(min=-100)
+    loss = (target - 1) * log_1mx - target * log_x
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction='mean', pos_weight=None):
+    r"""Sigmoid + binary cross entropy in the numerically stable log-sum-exp form."""
+    reduction = _resolve_reduction(size_average, reduce, reduction)
+    if not (target.size() == input.size()):
+        raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
+    log_sigmoid_input = logsigmoid(input)
+    if pos_weight is not None:
+        log_weight = (pos_weight - 1) * target + 1
+        log_sigmoid_input = log_sigmoid_input * log_weight
+    loss = (1 - target) * input - log_sigmoid_input
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def _xlogy_self(t):
+    """t * log(t) with 0 where t == 0 (torch.xlogy(t, t))."""
+    safe = t.masked_fill(t == 0, 1.0)
+    return t * torch.log(safe)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction='mean', log_target=False):
+    r"""Kullback-Leibler divergence; input is log-probabilities."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_get_string(size_average, reduce)
+    else:
+        if reduction == 'mean':
+            warnings.warn(
+                "reduction: 'mean' divides the total loss by both the batch size and the support size."
+                "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                "'mean' will be changed to behave the same as 'batchmean' in the next major release."
+            )
+        if reduction not in ('none', 'mean', 'sum', 'batchmean'):
+            raise ValueError(f"{reduction} is not a valid value for reduction")
+    if log_target:
+        loss = torch.exp(target) * (target - input)
+    else:
+        loss = _xlogy_self(target) - target * input
+    if reduction == 'batchmean':
+        reduced = loss.sum()
+        if input.dim() != 0:
+            reduced = reduced / input.size(0)
+        return reduced
+    return _reduce(loss, reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
+                     reduce=None, reduction='mean'):
+    r"""Poisson negative log likelihood loss."""
+    reduction = _resolve_reduction(size_average, reduce, reduction)
+    if log_input:
+        loss = torch.exp(input) - target * input
+    else:
+        loss = input - target * torch.log(input + eps)
+    if full:
+        safe = target.masked_fill(target <= 1, 1.0)
+        stirling = safe * torch.log(safe) - safe + torch.log(safe * (2 * math.pi)) * 0.5
+        loss = loss + stirling.masked_fill(target <= 1, 0.0)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction='mean'):
+    r"""Gaussian negative log likelihood loss."""
+    if var.size() != input.size():
+        if input.size()[:-1] == var.size():
+            var = var.unsqueeze(-1)
+        elif input.size()[:-1] == var.size()[:-1] and var.size(-1) == 1:
+            pass
+        else:
+            raise ValueError("var is of incorrect size")
+    if reduction not in ('none', 'mean', 'sum'):
+        raise ValueError(reduction + " is not valid")
+    if var.min().item() < 0:
+        raise ValueError("var has negative entry/entries")
+    var = var.clone()
+    with torch.no_grad():
+        var.clamp_(min=eps)
+    d = input - target
+    loss = (torch.log(var) + d * d / var) * 0.5
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction='mean'):
+    reduction = _resolve_reduction(size_average, reduce, reduction)
+    loss = (-target * (input1 - input2) + margin).clamp(min=0)
+    return _reduce(loss, reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction='mean'):
+    reduction = _resolve_reduction(size_average, reduce, reduction)
+    margin_clamp = (input * -1 + margin).clamp(min=0)
+    loss = torch.where(target == 1, input, input * 0) + torch.where(target == -1, margin_clamp, input * 0)
+    return _reduce(loss, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction='mean'):
+    reduction = _resolve_reduction(size_average, reduce, reduction)
+    loss = torch.log1p(torch.exp(-target * input))
+    return _reduce(loss, reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction='mean'):
+    reduction = _resolve_reduction(size_average, reduce, reduction)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.dim() - 1
+    C = input.size(class_dim)
+    loss = loss.sum(class_dim) / C
+    return _reduce(loss, reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction='mean'):
+    reduction = _resolve_reduction(size_average, reduce, reduction)
+    eps = 1e-12
+    d = input1.dim() - 1
+    prod_sum = (input1 * input2).sum(d)
+    mag_square1 = (input1 * input1).sum(d) + eps
+    mag_square2 = (input2 * input2).sum(d) + eps
+    cos = prod_sum / (mag_square1 * mag_square2).sqrt()
+    zeros = cos * 0
+    pos = torch.where(target == 1, 1 - cos, zeros)
+    neg = torch.where(target == -1, (cos - margin).clamp(min=0), zeros)
+    return _reduce(pos + neg, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+                        size_average=None, reduce=None, reduction='mean'):
+    reduction = _resolve_reduction(size_average, reduce, reduction)
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_swap = pairwise_distance(positive, negative, p, eps)
+        d_neg = torch.where(d_swap < d_neg, d_swap, d_neg)
+    loss = (d_pos - d_neg + margin).clamp(min=0)
+    return _reduce(loss, reduction)
