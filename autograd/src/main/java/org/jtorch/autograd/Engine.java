@@ -69,11 +69,13 @@ public final class Engine {
             }
         }
         Map<Node, Tensor[]> buffers = new HashMap<>();
+        // gradients for leaves are summed over the whole pass, then delivered (hooks see the total, as in PyTorch)
+        Map<Variable, Tensor> leafGrads = new java.util.LinkedHashMap<>();
         ArrayDeque<Node> ready = new ArrayDeque<>();
         for (int i = 0; i < roots.length; i++) {
             Variable r = roots[i];
             Tensor g = seed(r, grads == null ? null : grads[i]);
-            if (r.gradFn == null) { deliverLeaf(r, g, leafTargets, captured); continue; }
+            if (r.gradFn == null) { leafGrads.merge(r, g, Engine::add); continue; }
             Tensor[] buf = buffers.computeIfAbsent(r.gradFn, k -> new Tensor[k.numOutputs]);
             buf[r.outputNr] = add(buf[r.outputNr], g);
         }
@@ -115,10 +117,11 @@ public final class Engine {
                     deps.put(next, c);
                     if (c == 0) ready.add(next);
                 } else if (in != null && g != null) {
-                    deliverLeaf(in, g, leafTargets, captured);
+                    leafGrads.merge(in, g, Engine::add);
                 }
             }
         }
+        for (Map.Entry<Variable, Tensor> e : leafGrads.entrySet()) deliverLeaf(e.getKey(), e.getValue(), leafTargets, captured);
         if (captureInputs == null) return null;
         Variable[] out = new Variable[captured.length];
         for (int i = 0; i < captured.length; i++) {
