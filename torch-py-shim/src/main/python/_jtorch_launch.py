@@ -65,7 +65,18 @@ def main(mode, target, argv):
             except Exception:
                 pass
             banner = "jtorch (PyTorch API on GraalPy %s)\nType \"help\", \"copyright\", \"credits\" or \"license\" for more information." % sys.version.split()[0]
-            code.interact(banner=banner, local=__main__.__dict__, exitmsg="")
+            console = code.InteractiveConsole(__main__.__dict__)
+            if not sys.stdin.isatty():
+                def raw_input(prompt=""):
+                    # like CPython: prompts go to stderr, so piped output holds only results
+                    sys.stderr.write(prompt)
+                    sys.stderr.flush()
+                    line = sys.stdin.readline()
+                    if not line:
+                        raise EOFError
+                    return line.rstrip("\n")
+                console.raw_input = raw_input
+            console.interact(banner=banner, exitmsg="")
     except SystemExit as e:
         _finish()
         c = e.code

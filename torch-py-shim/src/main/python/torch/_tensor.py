@@ -112,7 +112,7 @@ class Tensor:
             return t
         return Tensor._make_subclass(cls, t, False)
 
-    @classmethod
+    @staticmethod
     def _make_subclass(cls, data, require_grad=False):
         t = _new(cls)
         t._v = B.alias(data._v, bool(require_grad))
