@@ -481,7 +481,7 @@ public final class Ops {
             if (i != d && index.shapeRef()[i] > x.shapeRef()[i])
                 throw TorchException.runtime("Size does not match at dimension " + i + " expected index " + Shape.str(index.shapeRef()) + " to be smaller than self " + Shape.str(x.shapeRef()) + " apart from dimension " + d);
         Tensor out = alloc(x.dtype, index.shapeRef(), x.device);
-        Tensor xv = x.asStrided(index.shape(), x.strides(), x.offset);
+        Tensor xv = x.dim() == 0 ? x : x.asStrided(shapeWithDim(index.shapeRef(), d, x.shapeRef()[d]), x.strides(), x.offset);
         if (out.numel() > 0) x.backend().gather(xv, d, to(index, DType.INT64), out);
         return out;
     }
