@@ -57,6 +57,9 @@ class Parameter(torch.Tensor, metaclass=_ParameterMeta):
     def __repr__(self):
         return 'Parameter containing:\n' + super().__repr__()
 
+    def __str__(self):
+        return self.__repr__()
+
     def __reduce_ex__(self, proto):
         return (_rebuild_parameter, (self.data, self.requires_grad))
 

@@ -55,6 +55,24 @@ public interface Backend {
      */
     void index(Tensor self, Tensor[] indices, Tensor out, Tensor values, boolean accumulate);
 
+    /** im2col: x [N,C,H,W] into out [N, C*kh*kw, oh*ow] (zeros where the window covers padding). */
+    void unfold2d(Tensor x, Window2d w, Tensor out);
+
+    /** col2im: cols [N, C*kh*kw, oh*ow] summed into out [N,C,H,W] (out zeroed by the caller). */
+    void fold2d(Tensor cols, Window2d w, Tensor out);
+
+    /**
+     * Pooling over x [N,C,H,W] into out [N,C,oh,ow]. max: indices (int64, flat h*W+w, may be null) get the
+     * argmax; otherwise average, dividing by the window size counted with or without padding, or by divisor.
+     */
+    void pool2d(Tensor x, Window2d w, boolean max, boolean countIncludePad, int divisor, Tensor out, Tensor indices);
+
+    /** Gradient of {@link #pool2d}: gradOut [N,C,oh,ow] into gradIn [N,C,H,W] (zeroed by the caller). */
+    void pool2dBackward(Tensor gradOut, Window2d w, boolean max, boolean countIncludePad, int divisor, Tensor indices, Tensor gradIn);
+
+    /** Adaptive average pooling x [N,C,H,W] into out [N,C,oh,ow]; backward when backward is true (in/out swapped roles). */
+    void adaptiveAvgPool2d(Tensor x, Tensor out, boolean backward);
+
     Tensor toCpu(Tensor t);
 
     Tensor fromCpu(Tensor t, Device device);

@@ -415,6 +415,20 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    @Override public void unfold2d(Tensor x, Window2d w, Tensor out) { CpuWindows.unfold2d(x, w, out); }
+
+    @Override public void fold2d(Tensor cols, Window2d w, Tensor out) { CpuWindows.fold2d(cols, w, out); }
+
+    @Override public void pool2d(Tensor x, Window2d w, boolean max, boolean countIncludePad, int divisor, Tensor out, Tensor indices) {
+        CpuWindows.pool2d(x, w, max, countIncludePad, divisor, out, indices);
+    }
+
+    @Override public void pool2dBackward(Tensor gradOut, Window2d w, boolean max, boolean countIncludePad, int divisor, Tensor indices, Tensor gradIn) {
+        CpuWindows.pool2dBackward(gradOut, w, max, countIncludePad, divisor, indices, gradIn);
+    }
+
+    @Override public void adaptiveAvgPool2d(Tensor x, Tensor out, boolean backward) { CpuWindows.adaptiveAvgPool2d(x, out, backward); }
+
     @Override public Tensor toCpu(Tensor t) { return t; }
 
     @Override public Tensor fromCpu(Tensor t, Device device) { return t; }

@@ -83,7 +83,7 @@ public final class Ops {
         sameDevice(self, other);
         DType ct = resultType(self, other);
         if (op == BinaryOp.DIV && !ct.isFloating()) ct = DType.defaultFloat();
-        if (DType.promote(ct, self.dtype) != self.dtype || (ct.category > self.dtype.category))
+        if (ct.category > self.dtype.category)
             throw TorchException.runtime("result type " + typeName(ct) + " can't be cast to the desired output type " + typeName(self.dtype));
         int[] shape = Shape.broadcast(self.shapeRef(), other.shapeRef());
         if (!Arrays.equals(shape, self.shapeRef()))
@@ -356,6 +356,7 @@ public final class Ops {
         int total = 0;
         for (int i = 0; i < ts.length; i++) {
             Tensor t = ts[i];
+            if (t.dim() == 0) throw TorchException.runtime("zero-dimensional tensor (at position " + i + ") cannot be concatenated");
             if (t.dim() == 1 && t.numel() == 0) continue;
             if (t.dim() != ref.dim())
                 throw TorchException.runtime("Tensors must have same number of dimensions: got " + ref.dim() + " and " + t.dim());

@@ -80,6 +80,7 @@ public final class Tensor {
     public Backend backend() { return Backend.of(device); }
 
     public boolean isContiguous() {
+        if (numel() == 0) return true;
         int expected = 1;
         for (int i = shape.length - 1; i >= 0; i--) {
             if (shape[i] == 1) continue;

@@ -39,7 +39,14 @@ class ExpectedValuesTest {
     Stream<DynamicTest> pytorchCases() throws IOException {
         List<Map<String, Object>> cases = loadCases();
         assertTrue(cases.size() > 500, "too few cases: " + cases.size());
-        return cases.stream().map(c -> DynamicTest.dynamicTest((String) c.get("name"), () -> check(c)));
+        return cases.stream().map(c -> DynamicTest.dynamicTest((String) c.get("name"), () -> {
+            try {
+                check(c);
+            } catch (AssertionError e) {
+                // surefire names dynamic tests by position: put the case name in the message
+                throw new AssertionError("[" + c.get("name") + "] " + e.getMessage(), e);
+            }
+        }));
     }
 
     // ---------------------------------------------------------------- building inputs

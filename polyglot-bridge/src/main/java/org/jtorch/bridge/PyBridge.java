@@ -47,6 +47,45 @@ public final class PyBridge {
         return t.dtype.isFloating() ? t.toDoubleArray() : t.toLongArray();
     }
 
+    // ---- storage-level access (serialization keeps storage sharing between views)
+
+    /** An identity key for v's storage (equal keys from {@link #sameStorage} mean shared memory). */
+    public static int storageKey(Variable v) { return System.identityHashCode(v.data.storage); }
+
+    public static boolean sameStorage(Variable a, Variable b) { return a.data.storage == b.data.storage; }
+
+    public static int storageSize(Variable v) { return v.data.storage.size(); }
+
+    /** The whole storage of v (not just its view) as double[] or long[]. */
+    public static Object storageValues(Variable v) {
+        Storage s = v.data.storage;
+        int n = s.size();
+        if (s.dtype().isFloating()) {
+            double[] r = new double[n];
+            for (int i = 0; i < n; i++) r[i] = s.getD(i);
+            return r;
+        }
+        long[] r = new long[n];
+        for (int i = 0; i < n; i++) r[i] = s.getL(i);
+        return r;
+    }
+
+    /** A 1-D tensor over a new storage holding the given values. */
+    public static Variable storageFromDoubles(double[] data, DType dt) { return fromDoubles(data, new int[] {data.length}, dt); }
+
+    public static Variable storageFromLongs(long[] data, DType dt) { return fromLongs(data, new int[] {data.length}, dt); }
+
+    /** A view with the given geometry over base's storage. */
+    public static Variable viewOf(Variable base, int[] shape, int[] strides, int offset) {
+        Tensor b = base.data;
+        long maxOff = offset;
+        for (int i = 0; i < shape.length; i++) if (shape[i] > 0) maxOff += (long) (shape[i] - 1) * strides[i]; else maxOff = -1;
+        if (offset < 0 || maxOff >= b.storage.size())
+            throw TorchException.runtime("setStorage: sizes " + Shape.str(shape) + ", strides " + Shape.str(strides) + " and storage offset " + offset
+                + " are out of bounds for storage of size " + b.storage.size());
+        return new Variable(b.asStrided(shape.clone(), strides.clone(), offset));
+    }
+
     /** A new leaf sharing v's data (for detach, nn.Parameter). */
     public static Variable alias(Variable v, boolean requiresGrad) { return new Variable(v.data, requiresGrad); }
 }

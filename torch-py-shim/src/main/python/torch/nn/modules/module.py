@@ -180,7 +180,6 @@ class Module:
 
     dump_patches = False
     _version = 1
-    training = True
     call_super_init = False
     _compiled_call_impl = None
 
@@ -1059,6 +1058,11 @@ class Module:
 
     def share_memory(self):
         return self
+
+    def to_empty(self, *, device=None, recurse=True):
+        r"""Move the parameters and buffers to the specified device without copying storage."""
+        return self._apply(lambda t: torch.empty_like(t, device=device) if device is not None
+                           else torch.empty_like(t), recurse=recurse)
 
     # ------------------------------------------------------------------ repr
     def _get_name(self):
