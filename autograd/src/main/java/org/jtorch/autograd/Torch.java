@@ -530,8 +530,8 @@ public final class Torch {
         return record(name, out, saved(x, y), g -> {
             Tensor x2 = dx == 1 ? x.unsqueeze(0) : x, y2 = dy == 1 ? y.unsqueeze(1) : y;
             Tensor g2 = g;
-            if (dx == 1) g2 = g2.unsqueeze(-2);
             if (dy == 1) g2 = g2.unsqueeze(-1);
+            if (dx == 1) g2 = g2.unsqueeze(-2);
             Tensor da = null, db = null;
             if (ga) {
                 Tensor t = Ops.matmul(g2, y2.transpose(-1, -2));
