@@ -3,12 +3,25 @@ import sys
 
 
 def _print_exc(skip_frames):
+    """Prints the traceback without the launcher's own frames (this module and runpy), like python does."""
     import traceback
     etype, value, tb = sys.exc_info()
-    for _ in range(skip_frames):
-        if tb is not None and tb.tb_next is not None:
+    while tb is not None and tb.tb_next is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name == __file__ or name.endswith("runpy.py"):
             tb = tb.tb_next
-    traceback.print_exception(etype, value, tb)
+        else:
+            break
+    # the trailing frames inside the shim's tensor glue stand for PyTorch's C++ code: leave them out
+    import os
+    shim = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch") + os.sep
+    native = {shim + f for f in ("_tensor.py", "__init__.py", "_jt.py", "_nn_ops.py")}
+    frames = traceback.extract_tb(tb)
+    while len(frames) > 1 and frames[-1].filename in native:
+        frames.pop()
+    sys.stderr.write("Traceback (most recent call last):\n")
+    sys.stderr.write("".join(traceback.format_list(frames)))
+    sys.stderr.write("".join(traceback.format_exception_only(etype, value)))
 
 
 def _finish():

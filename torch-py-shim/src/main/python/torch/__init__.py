@@ -353,6 +353,10 @@ def outer(a, b):
     return a.unsqueeze(1) * b.unsqueeze(0)
 
 
+from ._nn_ops import conv1d, conv2d, conv_transpose1d, conv_transpose2d, max_pool1d, max_pool2d, avg_pool1d, \
+    avg_pool2d, adaptive_avg_pool1d, adaptive_avg_pool2d
+
+
 def load(f, map_location=None, pickle_module=None, *, weights_only=None, **kwargs):
     from . import serialization
     return serialization.load(f, map_location=map_location, weights_only=weights_only)

@@ -817,7 +817,10 @@ class Tensor:
             elif it is Ellipsis:
                 dim += nd - spec
             else:
-                if isinstance(it, Tensor):
+                if isinstance(it, Tensor) and it.dtype is _jt.bool_ and it.dim() == 0:
+                    v = T.unsqueeze(v, dim)
+                    iv = it.reshape(1)
+                elif isinstance(it, Tensor):
                     iv = it
                 elif isinstance(it, (list, tuple)):
                     from . import tensor
@@ -863,7 +866,7 @@ class Tensor:
     def __setitem__(self, idx, value):
         v, adv = self._index_parts(idx)
         if isinstance(value, Tensor):
-            val = value._v
+            val = value._v if value.dtype is self.dtype else T.toDtype(value._v, self.dtype._j)
         else:
             from . import tensor
             val = tensor(value, dtype=self.dtype)._v

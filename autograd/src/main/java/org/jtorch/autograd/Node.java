@@ -81,8 +81,9 @@ public final class Node {
         outputHooks[output].add(hook);
     }
 
+    /** Frees the closure after a backward pass, when it holds saved tensors (others may run again, as in PyTorch). */
     void release() {
-        fn = null;
+        if (saved != null && saved.length > 0) fn = null;
     }
 
     @Override public String toString() { return "<" + name + ">"; }

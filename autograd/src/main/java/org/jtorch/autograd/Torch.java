@@ -181,8 +181,10 @@ public final class Torch {
     }
 
     static void checkInPlace(Variable self) {
-        if (self.gradFn == null && self.requiresGrad)
+        if (self.gradFn == null && self.requiresGrad && self.base == null)
             throw TorchException.runtime("a leaf Variable that requires grad is being used in an in-place operation.");
+        if (self.base != null && self.base.gradFn == null && self.base.requiresGrad)
+            throw TorchException.runtime("a view of a leaf Variable that requires grad is being used in an in-place operation.");
     }
 
     /** A copy of self's current value that keeps self's place in the graph. */
@@ -197,11 +199,49 @@ public final class Torch {
     private static Variable rebase(Variable self, Variable r) {
         if (r.data.dtype.category > self.data.dtype.category)
             throw TorchException.runtime("result type " + Ops.typeName(r.data.dtype) + " can't be cast to the desired output type " + Ops.typeName(self.data.dtype));
+        Variable base = self.base;
+        if (base == null || base.data.storage != self.data.storage) {
+            self.data.copyFrom(r.data);
+            self.gradFn = r.gradFn;
+            self.outputNr = r.outputNr;
+            self.requiresGrad = r.requiresGrad;
+            return self;
+        }
+        // a write through a view: the base gets a CopySlices node (its old history for the untouched part,
+        // r for the written region), and the view becomes a strided view of the updated base
+        Variable baseOld = new Variable(base.data);
+        baseOld.requiresGrad = base.requiresGrad;
+        baseOld.gradFn = base.gradFn;
+        baseOld.outputNr = base.outputNr;
         self.data.copyFrom(r.data);
-        self.gradFn = r.gradFn;
-        self.outputNr = r.outputNr;
-        self.requiresGrad = r.requiresGrad;
+        Tensor bd = base.data, vd = self.data;
+        int[] vShape = vd.shape(), vStrides = vd.strides();
+        int vOffset = vd.offset;
+        Node cs = new Node("CopySlices", gs -> {
+            Tensor buf = likeBase(bd, gs[0]);
+            Tensor region = buf.asStrided(vShape, vStrides, vOffset);
+            Tensor gr = region.copy();
+            region.fill(0);
+            return new Tensor[] {buf.copy(), gr};
+        }, new Variable[] {baseOld, r}, null, 1);
+        base.gradFn = cs;
+        base.outputNr = 0;
+        base.requiresGrad = true;
+        self.gradFn = new Node("AsStridedBackward0", gs -> {
+            Tensor buf = likeBase(bd, null);
+            buf.asStrided(vShape, vStrides, vOffset).copyFrom(gs[0]);
+            return new Tensor[] {buf.copy()};
+        }, new Variable[] {base}, null, 1);
+        self.outputNr = 0;
+        self.requiresGrad = true;
         return self;
+    }
+
+    /** A zeroed buffer with base's geometry over a fresh storage (filled with g when given). */
+    private static Tensor likeBase(Tensor base, Tensor g) {
+        Tensor buf = new Tensor(org.jtorch.engine.Storage.allocate(base.dtype, base.storage.size()), base.shape(), base.strides(), base.offset, base.device);
+        if (g != null) buf.copyFrom(g);
+        return buf;
     }
 
     // ================================================================ elementwise unary
@@ -496,11 +536,24 @@ public final class Torch {
         int d = a.dim() == 0 ? 0 : Shape.wrapDim(dim, a.dim());
         Tensor x = a.data;
         return record("CumprodBackward0", out, saved(x, out), g -> {
-            // valid for nonzero inputs: sum_{j>=i} g_j * out_j / x_i
             if (g.dim() == 0) return new Tensor[] {g};
-            Tensor t = mul(g, out);
-            Tensor rc = Ops.flip(Ops.cumulative(Ops.flip(t, new int[] {d}), d, false), new int[] {d});
-            return new Tensor[] {div(rc, x)};
+            if (Ops.sum(cmp(BinaryOp.EQ, x, 0), null, false).itemLong() == 0) {
+                // no zeros: sum_{j>=i} g_j * out_j / x_i
+                Tensor t = mul(g, out);
+                Tensor rc = Ops.flip(Ops.cumulative(Ops.flip(t, new int[] {d}), d, false), new int[] {d});
+                return new Tensor[] {div(rc, x)};
+            }
+            // with zeros: for each i, the cumulative product with x_i replaced by 1, weighted by g from i on
+            int n = x.shapeRef()[d];
+            Tensor res = zeros(g);
+            for (int i = 0; i < n; i++) {
+                Tensor xi = x.copy();
+                xi.narrow(d, i, 1).fill(1);
+                Tensor cp = Ops.cumulative(xi, d, true).narrow(d, i, n - i);
+                Tensor gi = Ops.sum(mul(g.narrow(d, i, n - i), cp), new int[] {d}, true);
+                res.narrow(d, i, 1).copyFrom(gi);
+            }
+            return new Tensor[] {res};
         }, a);
     }
 
@@ -563,7 +616,15 @@ public final class Torch {
 
     // ================================================================ views and shape
 
+    /** A differentiable view: shares a's storage and remembers a's base for later in-place writes. */
     private static Variable viewOf(String name, Variable a, Tensor out, B1 back) {
+        Variable r = needs(a) ? record(name, out, null, back, a) : plain(out);
+        r.base = a.base != null ? a.base : a;
+        return r;
+    }
+
+    /** An op that copies (not a view). */
+    private static Variable copyOf(String name, Variable a, Tensor out, B1 back) {
         if (!needs(a)) return plain(out);
         return record(name, out, null, back, a);
     }
@@ -577,14 +638,28 @@ public final class Torch {
         int[] xs = a.data.shape();
         boolean isView = a.data.canView(shape);
         Tensor out = a.data.reshape(shape);
-        return viewOf(isView ? "ViewBackward0" : "UnsafeViewBackward0", a, out, g -> new Tensor[] {g.reshape(xs)});
+        if (!isView) return copyOf("UnsafeViewBackward0", a, out, g -> new Tensor[] {g.reshape(xs)});
+        return viewOf("ViewBackward0", a, out, g -> new Tensor[] {g.reshape(xs)});
     }
 
     public static Variable flatten(Variable a, int start, int end) {
         int[] xs = a.data.shape();
+        boolean isView = a.dim() == 0 || a.data.canView(flatShape(xs, start, end));
         Tensor out = a.data.flatten(start, end);
         if (out.dim() == a.dim() && out.sameShape(a.data) && a.dim() > 0) return a;
+        if (!isView) return copyOf("UnsafeViewBackward0", a, out, g -> new Tensor[] {g.reshape(xs)});
         return viewOf("ViewBackward0", a, out, g -> new Tensor[] {g.reshape(xs)});
+    }
+
+    private static int[] flatShape(int[] xs, int start, int end) {
+        int s0 = Shape.wrapDim(start, xs.length), e0 = Shape.wrapDim(end, xs.length);
+        int[] ns = new int[xs.length - (e0 - s0)];
+        int k = 0, p = 1;
+        for (int i = 0; i < s0; i++) ns[k++] = xs[i];
+        for (int i = s0; i <= Math.max(e0, s0 - 1); i++) p *= xs[i];
+        ns[k++] = p;
+        for (int i = e0 + 1; i < xs.length; i++) ns[k++] = xs[i];
+        return ns;
     }
 
     public static Variable permute(Variable a, int[] dims) {
@@ -665,7 +740,7 @@ public final class Torch {
     }
 
     public static Variable clone(Variable a) {
-        return viewOf("CloneBackward0", a, a.data.copy(), g -> new Tensor[] {g});
+        return copyOf("CloneBackward0", a, a.data.copy(), g -> new Tensor[] {g});
     }
 
     public static Variable toDtype(Variable a, DType dt) {
@@ -673,7 +748,7 @@ public final class Torch {
         Tensor out = Ops.to(a.data, dt);
         DType src = a.data.dtype;
         if (!dt.isFloating()) return plain(out);
-        return viewOf("ToCopyBackward0", a, out, g -> new Tensor[] {cast(g, src)});
+        return copyOf("ToCopyBackward0", a, out, g -> new Tensor[] {cast(g, src)});
     }
 
     public static Variable cat(Variable[] vs, int dim) {

@@ -21,6 +21,8 @@ public final class Variable {
     int outputNr;
     boolean retainsGrad;
     List<UnaryOperator<Variable>> hooks;
+    /** For a view made by a differentiable view op: the tensor it views (the root of the chain). */
+    Variable base;
     /** Free slot for a language binding to keep its wrapper object; autograd never reads it. */
     public Object owner;
 
@@ -38,6 +40,8 @@ public final class Variable {
     public boolean requiresGrad() { return requiresGrad; }
     public boolean isLeaf() { return gradFn == null; }
     public Node gradFn() { return gradFn; }
+    /** The tensor this one is a view of, or null. */
+    public Variable base() { return base; }
     public Variable grad() { return grad; }
 
     public void setGrad(Variable g) {

@@ -13,7 +13,7 @@ public enum BinaryOp {
             case SUB -> a - b;
             case MUL -> a * b;
             case DIV -> a / b;
-            case FLOOR_DIV -> Math.floor(a / b);
+            case FLOOR_DIV -> floorDivide(a, b);
             case REMAINDER -> {
                 double r = a % b;
                 yield (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
@@ -34,6 +34,22 @@ public enum BinaryOp {
             case LOGICAL_XOR -> ((a != 0) != (b != 0)) ? 1 : 0;
             case BITWISE_AND, BITWISE_OR, BITWISE_XOR -> throw TorchException.runtime("\"bitwise_" + name().substring(8).toLowerCase() + "_cpu\" not implemented for 'Float'");
         };
+    }
+
+    /** Python's (and PyTorch's) floor division of floating values: exact where floor(a / b) is not. */
+    static double floorDivide(double a, double b) {
+        if (b == 0) return a / b;
+        double mod = a % b;
+        double div = (a - mod) / b;
+        if (mod != 0 && (b < 0) != (mod < 0)) div -= 1.0;
+        double fl;
+        if (div != 0) {
+            fl = Math.floor(div);
+            if (div - fl > 0.5) fl += 1.0;
+        } else {
+            fl = Math.copySign(0.0, a / b);
+        }
+        return fl;
     }
 
     public long applyLong(long a, long b) {
@@ -58,7 +74,7 @@ public enum BinaryOp {
                 if (b < 0) {
                     if (a == 1) yield 1;
                     if (a == -1) yield (b & 1) == 0 ? 1 : -1;
-                    throw TorchException.runtime("Integers to negative integer powers are not allowed.");
+                    yield 0;
                 }
                 long r = 1, base = a, e = b;
                 while (e > 0) { if ((e & 1) != 0) r *= base; base *= base; e >>= 1; }

@@ -148,6 +148,7 @@ public final class CpuBackend implements Backend {
         int[] accStrides = Shape.contiguousStrides(keep);
         for (int d = 0; d < shape.length; d++) if (reduced[d]) accStrides[d] = 0;
         int m = out.numel();
+        if (!x.dtype.isFloating() && !out.dtype.isFloating()) { reduceLong(op, x, accStrides, out); return; }
         double[] acc = new double[m];
         Arrays.fill(acc, op.identity());
         Storage a = x.storage;
@@ -186,6 +187,33 @@ public final class CpuBackend implements Backend {
                 double v = acc[pos[0]++];
                 if (integral) d.setL(o, (long) v); else d.setD(o, v);
             }
+        });
+    }
+
+    /** Integer reductions with exact 64-bit accumulators. */
+    private static void reduceLong(ReduceOp op, Tensor x, int[] accStrides, Tensor out) {
+        int m = out.numel();
+        long[] acc = new long[m];
+        long init = switch (op) { case SUM -> 0; case PROD -> 1; case MAX -> Long.MIN_VALUE; case MIN -> Long.MAX_VALUE; };
+        Arrays.fill(acc, init);
+        Storage a = x.storage;
+        int[] in = new int[3];
+        Loop.rows(x.shapeRef(), x.stridesRef(), x.offset, accStrides, 0, null, 0, in, (i0, i1, u, n) -> {
+            int s0 = in[0], s1 = in[1];
+            for (int i = 0; i < n; i++, i0 += s0, i1 += s1) {
+                long v = a.getL(i0);
+                acc[i1] = switch (op) {
+                    case SUM -> acc[i1] + v;
+                    case PROD -> acc[i1] * v;
+                    case MAX -> Math.max(acc[i1], v);
+                    case MIN -> Math.min(acc[i1], v);
+                };
+            }
+        });
+        Storage d = out.storage;
+        int[] pos = {0};
+        Loop.rows(out.shapeRef(), out.stridesRef(), out.offset, null, 0, null, 0, in, (o, u1, u2, n) -> {
+            for (int i = 0; i < n; i++, o += in[0]) d.setL(o, acc[pos[0]++]);
         });
     }
 

@@ -59,10 +59,12 @@ public final class Ops {
     public static Tensor binaryIn(BinaryOp op, Tensor a, Tensor b, DType ct) {
         if ((op == BinaryOp.DIV || op == BinaryOp.ATAN2) && !ct.isFloating()) ct = DType.defaultFloat();
         if (op == BinaryOp.POW && ct == DType.BOOL) ct = DType.INT64;
-        if (!ct.isFloating() && (op == BinaryOp.ADD || op == BinaryOp.SUB) && ct == DType.BOOL) {
-            if (op == BinaryOp.SUB) throw TorchException.runtime("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
-            op = BinaryOp.LOGICAL_OR;
+        if (op == BinaryOp.SUB && (a.dtype == DType.BOOL || b.dtype == DType.BOOL)) {
+            if (a.dtype == DType.BOOL && b.dtype == DType.BOOL)
+                throw TorchException.runtime("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
+            throw TorchException.runtime("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
         }
+        if (op == BinaryOp.ADD && ct == DType.BOOL) op = BinaryOp.LOGICAL_OR;
         if (ct == DType.BOOL && op == BinaryOp.MUL) op = BinaryOp.LOGICAL_AND;
         if (ct.isFloating() && (op == BinaryOp.BITWISE_AND || op == BinaryOp.BITWISE_OR || op == BinaryOp.BITWISE_XOR))
             throw TorchException.runtime("\"" + op.name().toLowerCase() + "_cpu\" not implemented for '" + (ct == DType.FLOAT32 ? "Float" : "Double") + "'");
@@ -112,11 +114,15 @@ public final class Ops {
     /** a (op) python-scalar; reverse puts the scalar first. */
     public static Tensor binaryScalar(BinaryOp op, Tensor a, double s, int category, boolean reverse) {
         DType ct = scalarResultType(a.dtype, category);
+        if (op == BinaryOp.POW && !reverse && !ct.isFloating() && s < 0)
+            throw TorchException.runtime("Integers to negative integer powers are not allowed.");
         Tensor st = scalarTensor(s, category, a.device);
         return reverse ? binaryIn(op, st, a, ct) : binaryIn(op, a, st, ct);
     }
 
     public static Tensor unary(UnaryOp op, Tensor x, double p1, double p2) {
+        if (op == UnaryOp.NEG && x.dtype == DType.BOOL)
+            throw TorchException.runtime("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
         DType outT;
         if (op.predicate()) outT = DType.BOOL;
         else if (x.dtype.isFloating() || op.integerClosed()) outT = x.dtype;
@@ -149,14 +155,7 @@ public final class Ops {
     public static Tensor maskedFill(Tensor x, Tensor mask, double value) {
         if (mask.dtype != DType.BOOL) throw TorchException.runtime("masked_fill_ only supports boolean masks, but got mask with dtype " + mask.dtype.pyName);
         Tensor v = scalarTensor(value, x.dtype.category, x.device);
-        Tensor r = where(mask, to(v, x.dtype), x);
-        if (!r.sameShape(x)) {
-            // mask may not broadcast-enlarge self
-            Shape.broadcast(x.shapeRef(), mask.shapeRef());
-            if (!Arrays.equals(Shape.broadcast(x.shapeRef(), mask.shapeRef()), x.shapeRef()))
-                throw TorchException.runtime("The size of tensor a must match the size of tensor b");
-        }
-        return r;
+        return where(mask, to(v, x.dtype), x);
     }
 
     // ---------------------------------------------------------------- reductions
@@ -262,7 +261,9 @@ public final class Ops {
     static int[] onesShape(int n) { int[] s = new int[n]; Arrays.fill(s, 1); return s; }
 
     public static Tensor softmax(Tensor x, int dim, boolean log) {
-        Tensor xf = x.dtype.isFloating() ? x : to(x, DType.defaultFloat());
+        if (!x.dtype.isFloating())
+            throw TorchException.runtime("\"" + (log ? "log_softmax" : "softmax") + "_lastdim_kernel_impl\" not implemented for '" + typeName(x.dtype) + "'");
+        Tensor xf = x;
         if (xf.dim() == 0) xf = xf.reshape(1);
         int d = Shape.wrapDim(dim, xf.dim());
         Tensor out = alloc(xf.dtype, xf.shapeRef(), x.device);
@@ -546,7 +547,20 @@ public final class Ops {
     private record IndexPlan(Tensor self, Tensor[] idx, int[] bshape, int[] restShape, int insertAt) {}
 
     private static IndexPlan plan(Tensor self, Tensor[] indicesIn) {
-        Tensor[] indices = expandMasks(self, indicesIn);
+        // a 0-dim bool index adds a dimension of size 1 (true) or 0 (false) at its place
+        int pos = 0;
+        Tensor[] in2 = indicesIn.clone();
+        for (int i = 0; i < in2.length; i++) {
+            Tensor t = in2[i];
+            if (t != null && t.dtype == DType.BOOL && t.dim() == 0) {
+                self = self.unsqueeze(pos);
+                in2[i] = t.reshape(1);
+                pos += 1;
+            } else {
+                pos += t != null && t.dtype == DType.BOOL ? t.dim() : 1;
+            }
+        }
+        Tensor[] indices = expandMasks(self, in2);
         int n = self.dim();
         List<Integer> idxDims = new ArrayList<>(), rest = new ArrayList<>();
         for (int i = 0; i < n; i++) if (indices[i] != null) idxDims.add(i); else rest.add(i);
@@ -558,7 +572,13 @@ public final class Ops {
         for (int d : rest) perm[p++] = d;
         Tensor sp = self.permute(perm);
         int[] bshape = new int[0];
-        for (int d : idxDims) bshape = Shape.broadcast(bshape, indices[d].shapeRef());
+        try {
+            for (int d : idxDims) bshape = Shape.broadcast(bshape, indices[d].shapeRef());
+        } catch (TorchException e) {
+            StringBuilder sb = new StringBuilder();
+            for (int d : idxDims) sb.append(sb.length() > 0 ? ", " : "").append(Shape.str(indices[d].shapeRef()));
+            throw TorchException.index("shape mismatch: indexing tensors could not be broadcast together with shapes " + sb);
+        }
         Tensor[] idx = new Tensor[idxDims.size()];
         for (int j = 0; j < idx.length; j++) idx[j] = indices[idxDims.get(j)].expand(bshape);
         int[] restShape = new int[rest.size()];
@@ -593,7 +613,10 @@ public final class Ops {
         int[] rshape = concat(pl.bshape, pl.restShape);
         // values are given in the result layout: bring them to B+rest layout
         int[] placed = placeResultShape(rshape, nb, nr, pl.insertAt);
-        Tensor v = to(values, self.dtype);
+        if (values.dtype != self.dtype)
+            throw TorchException.runtime("Index put requires the source and destination dtypes match, got " + typeName(self.dtype)
+                + " for the destination and " + typeName(values.dtype) + " for the source.");
+        Tensor v = values;
         v = v.expand(placed);
         if (pl.insertAt != 0) {
             int[] inv = new int[nb + nr];

@@ -336,9 +336,13 @@ public final class Tensor {
 
     public Tensor narrow(int d, int start, int length) {
         d = Shape.wrapDim(d, shape.length);
-        if (start < 0) start += shape[d];
-        if (start < 0 || length < 0 || start + length > shape[d])
-            throw TorchException.index("start (" + start + ") + length (" + length + ") exceeds dimension size (" + shape[d] + ").");
+        int size = shape[d];
+        if (start < -size || start > size)
+            throw TorchException.index("start out of range (expected to be in range of [" + (-size) + ", " + size + "], but got " + start + ")");
+        if (start < 0) start += size;
+        if (length < 0) throw TorchException.runtime("narrow(): length must be non-negative.");
+        if (start + length > size)
+            throw TorchException.runtime("start (" + start + ") + length (" + length + ") exceeds dimension size (" + size + ").");
         int[] s = shape.clone();
         s[d] = length;
         return asStrided(s, strides.clone(), offset + start * strides[d]);
