@@ -26,22 +26,47 @@ inf = _math.inf
 nan = _math.nan
 
 
+def _seed64(seed):
+    """A Python int seed as the signed 64-bit value PyTorch stores (two's complement)."""
+    s = _builtins.int(seed) & 0xFFFFFFFFFFFFFFFF
+    return s - (1 << 64) if s >= (1 << 63) else s
+
+
+def _unsigned(v):
+    return v + (1 << 64) if v < 0 else v
+
+
 class Generator:
-    def __init__(self, device="cpu"):
-        self._seed = 67280421310721
+    """torch.Generator: PyTorch's CPU generator (mt19937), bit-identical streams (org.jtorch.engine.Generator)."""
+
+    def __init__(self, device="cpu", _j=None):
+        self._g = _jt.JGenerator() if _j is None else _j
+        self.device = _jt.device(device) if not isinstance(device, _jt.device) else device
 
     def manual_seed(self, seed):
-        self._seed = seed
+        self._g.manualSeed(_seed64(seed))
         return self
 
     def initial_seed(self):
-        return self._seed
+        return _unsigned(self._g.initialSeed())
 
     def seed(self):
-        return self._seed
+        return _unsigned(self._g.seed())
+
+    def get_state(self):
+        # uint8 storage is not in the engine yet: the state bytes come back as an int32 tensor of 0..255
+        return tensor([b & 0xFF for b in self._g.getState()], dtype=uint8)
+
+    def set_state(self, new_state):
+        self._g.setState([((_builtins.int(x) + 128) & 0xFF) - 128 for x in new_state.tolist()])
+        return self
 
 
-default_generator = Generator()
+default_generator = Generator(_j=_jt.JGenerator.getDefault())
+
+
+def _gen(generator):
+    return _jt.JGenerator.getDefault() if generator is None else generator._g
 
 
 def is_tensor(obj):
@@ -72,17 +97,23 @@ def is_grad_enabled():
 
 
 def manual_seed(seed):
-    _jt.Random.manualSeed(_builtins.int(seed))
-    default_generator._seed = seed
-    return default_generator
+    return default_generator.manual_seed(seed)
 
 
 def seed():
-    return _jt.Random.initialSeed()
+    return default_generator.seed()
 
 
 def initial_seed():
-    return _jt.Random.initialSeed()
+    return default_generator.initial_seed()
+
+
+def get_rng_state():
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state):
+    default_generator.set_state(new_state)
 
 
 def set_num_threads(n):
@@ -231,26 +262,34 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     return _finish(_w(_B.eye(n, n if m is None else m, (dtype or _default_dtype)._j)), requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     t = empty(*size, dtype=dtype)
-    t.uniform_()
+    _gen(generator).uniform(t._v.data, 0.0, 1.0)
     return _finish(t, requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     t = empty(*size, dtype=dtype)
-    t.normal_()
+    _gen(generator).normal(t._v.data, 0.0, 1.0)
     return _finish(t, requires_grad)
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+    if size is None and isinstance(high, (tuple, list, Size)):
+        low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
-    return _w(_jt.Variable(_jt.Random.randint(low, high, _size((size,)), (dtype or int64)._j)))
+    t = empty(_size((size,)), dtype=dtype or int64)
+    _gen(generator).random(t._v.data, _builtins.int(low), _builtins.int(high))
+    return t
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
-    return _w(_jt.Variable(_jt.Random.randperm(n)))
+    return _w(_jt.Variable(_gen(generator).randperm(_builtins.int(n), (dtype or int64)._j)))
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    return _w(_jt.Variable(_gen(generator).multinomial(input._v.data, _builtins.int(num_samples), _builtins.bool(replacement))))
 
 
 def normal(mean, std, size=None, *, generator=None):
@@ -260,7 +299,9 @@ def normal(mean, std, size=None, *, generator=None):
 
 
 def bernoulli(input, p=None, *, generator=None):
-    return _w(_jt.Variable(_jt.Random.bernoulli(input._v.data)))
+    if p is not None:
+        return empty_like(input).bernoulli_(p, generator=generator)
+    return _w(_jt.Variable(_gen(generator).bernoulli(input._v.data)))
 
 
 # ---------------------------------------------------------------------- functions mirroring methods
@@ -377,4 +418,8 @@ def __getattr__(name):
         m = _lazy(name)
         globals()[name] = m
         return m
+    if name.endswith("Storage"):  # torch.FloatStorage, torch.UntypedStorage, ... (names in checkpoints)
+        from . import storage as _storage
+        if hasattr(_storage, name):
+            return getattr(_storage, name)
     raise AttributeError("module 'torch' has no attribute '%s'" % name)

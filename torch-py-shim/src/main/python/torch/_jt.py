@@ -11,7 +11,7 @@ B = java.type("org.jtorch.bridge.PyBridge")
 JDType = java.type("org.jtorch.engine.DType")
 BinaryOp = java.type("org.jtorch.engine.BinaryOp")
 UnaryOp = java.type("org.jtorch.engine.UnaryOp")
-Random = java.type("org.jtorch.engine.Random")
+JGenerator = java.type("org.jtorch.engine.Generator")
 NAN = float("nan")
 
 

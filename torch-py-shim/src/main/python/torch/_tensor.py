@@ -752,17 +752,46 @@ class Tensor:
             src = _as_tensor(src)
         T.copyInPlace(self._v, src._v)
         return self
-    def uniform_(self, a=0.0, b=1.0, generator=None):
-        _jt.Random.uniform(self._v.data, float(a), float(b))
+    def _rng(self, generator):
+        self._check_inplace_leaf()
+        d = self._v.data
+        d.storage.version = d.storage.version + 1
+        return _jt.JGenerator.getDefault() if generator is None else generator._g
+    def _check_inplace_leaf(self):
+        v = self._v
+        if v.requiresGrad() and v.isLeaf() and _jt.GradMode.isEnabled():
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        self._rng(generator).uniform(self._v.data, float(a), float(b))
         return self
-    def normal_(self, mean=0.0, std=1.0, generator=None):
-        _jt.Random.normal(self._v.data, float(mean), float(std))
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        self._rng(generator).normal(self._v.data, float(mean), float(std))
         return self
-    def bernoulli_(self, p=0.5, generator=None):
-        from . import full_like
-        probs = p if isinstance(p, Tensor) else full_like(self, float(p))
-        self._v.data.copyFrom(_jt.Random.bernoulli(probs._v.data))
+    def exponential_(self, lambd=1.0, *, generator=None):
+        self._rng(generator).exponential(self._v.data, float(lambd))
         return self
+    def random_(self, from_=None, to=None, *, generator=None):
+        g = self._rng(generator)
+        if from_ is None:
+            g.random(self._v.data)
+        elif to is None:
+            g.random(self._v.data, 0, int(from_))
+        else:
+            g.random(self._v.data, int(from_), int(to))
+        return self
+    def bernoulli_(self, p=0.5, *, generator=None):
+        g = self._rng(generator)
+        if isinstance(p, Tensor):
+            g.bernoulli(self._v.data, p._v.data)
+        else:
+            g.bernoulli(self._v.data, float(p))
+        return self
+    def bernoulli(self, p=None, *, generator=None):
+        from . import bernoulli
+        return bernoulli(self, p, generator=generator)
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        from . import multinomial
+        return multinomial(self, num_samples, replacement, generator=generator)
 
     # ------------------------------------------------------------------ creation from a tensor
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
