@@ -41,6 +41,31 @@ tnn = torch.nn
 TF = torch.nn.functional
 toptim = torch.optim
 
+# The shim's F.avg_pool2d & co call torch-level ops that jtorch's core provides under these names;
+# real PyTorch keeps some of them in torch._C._nn: alias them for the comparison.
+if not hasattr(torch, 'avg_pool2d'):
+    torch.avg_pool2d = torch._C._nn.avg_pool2d
+if not hasattr(torch, 'adaptive_avg_pool2d'):
+    torch.adaptive_avg_pool2d = torch._C._nn.adaptive_avg_pool2d
+_real_max_pool2d = torch.max_pool2d
+_real_max_pool1d = torch.max_pool1d
+
+
+def _max_pool2d(input, kernel_size, stride, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    if return_indices:
+        return torch._C._nn.max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return _real_max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def _max_pool1d(input, kernel_size, stride, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    if return_indices:
+        return torch.max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return _real_max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+torch.max_pool2d = _max_pool2d
+torch.max_pool1d = _max_pool1d
+
 warnings.simplefilter('ignore')
 
 PASSED = 0
@@ -513,7 +538,7 @@ def _grad_compare(name, fj, ft, inputs, tol=1e-9, nograd=()):
     oj = fj(*xs_j)
     ot = ft(*xs_t)
     check_close(name + ' value', oj, ot, tol)
-    if oj.requires_grad:
+    if oj.requires_grad and tuple(oj.shape) == tuple(ot.shape):
         g = torch.randn_like(ot)
         oj.backward(g)
         ot.backward(g)
@@ -609,7 +634,9 @@ def test_functional_misc():
             xx = x if len(pad) == 2 else x.unsqueeze(0)  # 1.13 wants a batched input for 2-D padding
             _grad_compare(f'F.pad {mode} {pad}', lambda t: JF.pad(t, pad, mode=mode), lambda t: TF.pad(t, pad, mode=mode), [xx])
     check_same_error('F.pad odd', lambda: JF.pad(x, (1,)), lambda: TF.pad(x, (1,)))
-    check_same_error('F.pad too long', lambda: JF.pad(x, (1,) * 8), lambda: TF.pad(x, (1,) * 8))
+    check_eq('F.pad too long (2.x message)', raises(lambda: JF.pad(x, (1,) * 8)),
+             (RuntimeError, 'Padding length should be less than or equal to two times the input dimension '
+                            'but got padding length 8 and input of dimension 3'))
     idx = torch.tensor([[0, 2, 1], [3, 3, 0]])
     check_eq('F.one_hot', JF.one_hot(idx).tolist(), TF.one_hot(idx).tolist())
     check_eq('F.one_hot n', JF.one_hot(idx, 6).tolist(), TF.one_hot(idx, 6).tolist())
@@ -654,6 +681,14 @@ def test_functional_misc():
     JF.dropout(zz, 0.3).sum().backward()
     gv = zz.grad.unique().tolist()
     check('Dropout grad = mask/(1-p)', len(gv) == 2 and gv[0] == 0.0 and abs(gv[1] - 1 / 0.7) < 1e-6, gv)
+    xx = torch.randn(3, 5, 4, 4)
+    for name, fj, ft in (('dropout', JF.dropout, TF.dropout), ('dropout2d', JF.dropout2d, TF.dropout2d),
+                         ('dropout1d', lambda t, p: JF.dropout1d(t[0], p), lambda t, p: TF.dropout1d(t[0], p))):
+        torch.manual_seed(5)
+        a_ = fj(xx, 0.3)
+        torch.manual_seed(5)
+        b_ = ft(xx, 0.3)
+        check(f'{name} RNG parity', torch.equal(a_, b_))
     d2 = JF.dropout2d(torch.ones(4, 8, 5, 5), 0.5)
     per_ch = d2.reshape(4, 8, 25)
     check('dropout2d channelwise', bool(((per_ch == 0).all(-1) | (per_ch == 2).all(-1)).all()))
@@ -801,6 +836,9 @@ def test_losses():
         ('bce_logits size', lambda F: F.binary_cross_entropy_with_logits(torch.tensor([0.5, 0.5]), torch.tensor([0., 1, 1]))),
         ('reduction invalid', lambda F: F.mse_loss(x, x, reduction='foo')),
         ('ce ls range', lambda F: F.cross_entropy(x, torch.tensor([0, 1, 2]), label_smoothing=1.5)),
+        ('layer_norm shape', lambda F: F.layer_norm(x, (5,))),
+        ('group_norm groups', lambda F: F.group_norm(torch.ones(2, 3, 4), 2)),
+        ('batch_norm one value', lambda F: F.batch_norm(torch.ones(1, 3), None, None, training=True)),
     ]
     for name, fn in errs:
         check_same_error(name, lambda: fn(JF), lambda: fn(TF))
@@ -811,6 +849,135 @@ def test_losses():
         warnings.simplefilter('always')
         TF.mse_loss(torch.ones(3, 1), torch.ones(3))
     check_eq('mse size warning', [str(w.message) for w in wj], [str(w.message) for w in wt_])
+
+
+# --------------------------------------------------------------------------- tests: conv / pool / rnn
+@section
+def test_conv_pool_rnn():
+    mods = [
+        lambda nn: nn.Conv2d(1, 32, kernel_size=3),
+        lambda nn: nn.Conv2d(3, 4, 3, padding=1),
+        lambda nn: nn.Conv2d(1, 2, kernel_size=3, stride=2),
+        lambda nn: nn.Conv2d(4, 4, (3, 5), stride=(2, 1), padding=(1, 2), dilation=2, groups=2, bias=False),
+        lambda nn: nn.Conv2d(2, 3, 3, padding='same', padding_mode='reflect'),
+        lambda nn: nn.Conv1d(2, 4, 5, padding=2, padding_mode='circular'),
+        lambda nn: nn.Conv1d(2, 4, 3, padding='valid'),
+        lambda nn: nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1),
+        lambda nn: nn.ConvTranspose1d(4, 2, 4, stride=2, groups=2),
+        lambda nn: nn.MaxPool2d(2),
+        lambda nn: nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True),
+        lambda nn: nn.MaxPool1d(2),
+        lambda nn: nn.AvgPool2d(2),
+        lambda nn: nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False),
+        lambda nn: nn.AvgPool1d(3, stride=2),
+        lambda nn: nn.AdaptiveAvgPool2d((2, 3)),
+        lambda nn: nn.AdaptiveAvgPool2d(1),
+        lambda nn: nn.AdaptiveAvgPool1d(3),
+        lambda nn: nn.LSTM(4, 8, num_layers=2),
+        lambda nn: nn.LSTM(4, 8, batch_first=True, bidirectional=True),
+        lambda nn: nn.GRU(4, 6, 2, dropout=0.0, bias=False),
+        lambda nn: nn.RNN(4, 6, nonlinearity='relu', bidirectional=True),
+        lambda nn: nn.RNN(4, 6, 2, nonlinearity='relu'),
+        lambda nn: nn.LSTMCell(4, 5),
+        lambda nn: nn.GRUCell(4, 5, bias=False),
+        lambda nn: nn.RNNCell(4, 5, nonlinearity='relu'),
+    ]
+    for i, mk in enumerate(mods):
+        torch.manual_seed(21)
+        a = mk(jnn)
+        torch.manual_seed(21)
+        b = mk(tnn)
+        check_eq(f'conv/pool/rnn repr[{i}]', repr(a), repr(b))
+        sa, sb = a.state_dict(), b.state_dict()
+        check_eq(f'conv/pool/rnn keys[{i}]', list(sa.keys()), list(sb.keys()))
+        check(f'conv/pool/rnn init[{i}]', all(torch.equal(sa[k], sb[k]) for k in sb))
+    # forward / backward
+    x2 = torch.randn(2, 4, 9, 8, dtype=torch.float64)
+    x1 = torch.randn(2, 4, 11, dtype=torch.float64)
+    fwd = [
+        (lambda nn: nn.Conv2d(4, 6, 3), x2), (lambda nn: nn.Conv2d(4, 4, (3, 5), stride=(2, 1), padding=(1, 2),
+                                                                   dilation=2, groups=2, bias=False), x2),
+        (lambda nn: nn.Conv2d(4, 3, 3, padding='same', padding_mode='reflect'), x2),
+        (lambda nn: nn.Conv2d(4, 3, 3, padding=1, padding_mode='circular'), x2),
+        (lambda nn: nn.Conv1d(4, 2, 5, padding=2, padding_mode='replicate'), x1),
+        (lambda nn: nn.Conv1d(4, 2, 3, stride=2), x1),
+        (lambda nn: nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1), x2),
+        (lambda nn: nn.ConvTranspose1d(4, 2, 4, stride=2, groups=2), x1),
+        (lambda nn: nn.MaxPool2d(2), x2), (lambda nn: nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True), x2),
+        (lambda nn: nn.MaxPool1d(3, 2), x1), (lambda nn: nn.AvgPool2d(2), x2),
+        (lambda nn: nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False), x2),
+        (lambda nn: nn.AvgPool1d(3, stride=2), x1), (lambda nn: nn.AdaptiveAvgPool2d((2, 3)), x2),
+        (lambda nn: nn.AdaptiveAvgPool2d((None, 3)), x2), (lambda nn: nn.AdaptiveAvgPool1d(4), x1),
+    ]
+    for i, (mk, x) in enumerate(fwd):
+        mj, mt = mk(jnn).double(), mk(tnn).double()
+        copy_params(mt, mj)
+        try:
+            _grad_compare(f'conv/pool fwd[{i}] {type(mj).__name__}', mj, mt, [x], 1e-9)
+        except Exception as e:  # noqa: BLE001
+            check(f'conv/pool fwd[{i}] {mj!r}', False, f'{type(e).__name__}: {e}')
+            continue
+        if list(mj.parameters()) and tuple(mj(x).shape) == tuple(mt(x).shape):
+            oj, ot = mj(x), mt(x)
+            oj.sum().backward()
+            ot.sum().backward()
+            for (n, pj), pt in zip(mj.named_parameters(), mt.parameters()):
+                check_close(f'conv/pool fwd[{i}] grad {n}', pj.grad, pt.grad)
+    o, idx = jnn.MaxPool2d(2, return_indices=True)(x2)
+    ot, idxt = tnn.MaxPool2d(2, return_indices=True)(x2)
+    check('MaxPool2d return_indices', torch.equal(o, ot) and torch.equal(idx, idxt))
+    ct_j, ct_t = jnn.ConvTranspose2d(4, 2, 3, stride=2).double(), tnn.ConvTranspose2d(4, 2, 3, stride=2).double()
+    copy_params(ct_t, ct_j)
+    check_close('ConvTranspose2d output_size', ct_j(x2, output_size=[20, 18]), ct_t(x2, output_size=[20, 18]))
+    check_same_error('ConvTranspose2d bad output_size', lambda: ct_j(x2, output_size=[30, 30]),
+                     lambda: ct_t(x2, output_size=[30, 30]))
+    check_same_error('Conv2d bad groups', lambda: jnn.Conv2d(3, 4, 3, groups=2), lambda: tnn.Conv2d(3, 4, 3, groups=2))
+    check_same_error('Conv2d bad padding str', lambda: jnn.Conv2d(3, 4, 3, padding='foo'),
+                     lambda: tnn.Conv2d(3, 4, 3, padding='foo'))
+    check_same_error('Conv2d same+stride', lambda: jnn.Conv2d(3, 4, 3, padding='same', stride=2),
+                     lambda: tnn.Conv2d(3, 4, 3, padding='same', stride=2))
+    # recurrent
+    seq = torch.randn(5, 3, 4, dtype=torch.float64)
+    rnns = [
+        (lambda nn: nn.LSTM(4, 8, num_layers=2), seq, None),
+        (lambda nn: nn.LSTM(4, 8, batch_first=True, bidirectional=True), seq, None),
+        (lambda nn: nn.LSTM(4, 6), seq, (torch.randn(1, 3, 6, dtype=torch.float64), torch.randn(1, 3, 6, dtype=torch.float64))),
+        (lambda nn: nn.LSTM(4, 6, 2, bidirectional=True), seq[:, 0], None),
+        (lambda nn: nn.GRU(4, 6, 2, bias=False), seq, torch.randn(2, 3, 6, dtype=torch.float64)),
+        (lambda nn: nn.GRU(4, 6, bidirectional=True, batch_first=True), seq, None),
+        (lambda nn: nn.RNN(4, 6, nonlinearity='relu', bidirectional=True), seq, None),
+        (lambda nn: nn.RNN(4, 6, 3), seq, None),
+        (lambda nn: nn.RNN(4, 6), seq[:, 0], torch.randn(1, 6, dtype=torch.float64)),
+    ]
+    for i, (mk, x, hx) in enumerate(rnns):
+        mj, mt = mk(jnn).double(), mk(tnn).double()
+        copy_params(mt, mj)
+        oj, hj = mj(x, hx)
+        ot, ht = mt(x, hx)
+        check_close(f'rnn[{i}] {type(mj).__name__} output', oj, ot)
+        hj = hj if isinstance(hj, tuple) else (hj,)
+        ht = ht if isinstance(ht, tuple) else (ht,)
+        for k, (a, b) in enumerate(zip(hj, ht)):
+            check_close(f'rnn[{i}] {type(mj).__name__} hidden[{k}]', a, b)
+        (oj.sum() + sum(h.sum() for h in hj)).backward()
+        (ot.sum() + sum(h.sum() for h in ht)).backward()
+        for (n, pj), pt in zip(mj.named_parameters(), mt.parameters()):
+            check_close(f'rnn[{i}] {type(mj).__name__} grad {n}', pj.grad, pt.grad)
+    cells = [(lambda nn: nn.LSTMCell(4, 5), seq[0], None), (lambda nn: nn.GRUCell(4, 5, bias=False), seq[0], None),
+             (lambda nn: nn.RNNCell(4, 5, nonlinearity='relu'), seq[0, 0], torch.randn(5, dtype=torch.float64)),
+             (lambda nn: nn.LSTMCell(4, 5), seq[0, 0], None)]
+    for i, (mk, x, hx) in enumerate(cells):
+        mj, mt = mk(jnn).double(), mk(tnn).double()
+        copy_params(mt, mj)
+        oj, ot = mj(x, hx), mt(x, hx)
+        oj = oj if isinstance(oj, tuple) else (oj,)
+        ot = ot if isinstance(ot, tuple) else (ot,)
+        for k, (a, b) in enumerate(zip(oj, ot)):
+            check_close(f'cell[{i}] {type(mj).__name__} out[{k}]', a, b)
+    check_same_error('LSTM bad input size', lambda: jnn.LSTM(3, 4)(seq), lambda: tnn.LSTM(3, 4)(seq))
+    check_same_error('LSTM bad hidden', lambda: jnn.LSTM(4, 4).double()(seq, (torch.zeros(2, 3, 4, dtype=torch.float64),) * 2),
+                     lambda: tnn.LSTM(4, 4).double()(seq, (torch.zeros(2, 3, 4, dtype=torch.float64),) * 2))
+    check_same_error('RNN bad nonlinearity', lambda: jnn.RNN(4, 4, nonlinearity='x'), lambda: tnn.RNN(4, 4, nonlinearity='x'))
 
 
 # --------------------------------------------------------------------------- tests: init / utils
@@ -856,6 +1023,13 @@ def test_init():
     check('trunc_normal_ bounds', float(t.min()) >= -1.0 and float(t.max()) <= 1.5)
     ref = torch.empty(200, 200)
     tnn.init.trunc_normal_(ref, mean=0.5, std=1.0, a=-1.0, b=1.5)
+    a_ = torch.empty(50, 40)
+    b_ = torch.empty(50, 40)
+    torch.manual_seed(9)
+    jinit.trunc_normal_(a_, mean=0.2, std=0.5, a=-0.3, b=1.0)
+    torch.manual_seed(9)
+    tnn.init.trunc_normal_(b_, mean=0.2, std=0.5, a=-0.3, b=1.0)
+    check('trunc_normal_ RNG parity (with erfinv_)', torch.equal(a_, b_))
     check('trunc_normal_ mean/std like PyTorch', abs(float(t.mean()) - float(ref.mean())) < 0.02
           and abs(float(t.std()) - float(ref.std())) < 0.02, (float(t.mean()), float(ref.mean()), float(t.std()), float(ref.std())))
 

@@ -7,12 +7,12 @@ _N = java.type("org.jtorch.autograd.NnOps")
 
 
 def _pair(x, name="value"):
-    if isinstance(x, int):
+    if isinstance(x, int) or x is None:
         return x, x
     x = tuple(x)
     if len(x) == 1:
         return x[0], x[0]
-    return int(x[0]), int(x[1])
+    return (None if x[0] is None else int(x[0])), (None if x[1] is None else int(x[1]))
 
 
 def _batched(input, ndim_unbatched, name):
@@ -138,5 +138,5 @@ def adaptive_avg_pool2d(input, output_size):
 
 
 def adaptive_avg_pool1d(input, output_size):
-    o = output_size if isinstance(output_size, int) else output_size[0]
+    o = output_size if isinstance(output_size, int) or output_size is None else output_size[0]
     return adaptive_avg_pool2d(input.unsqueeze(-2), (1, o)).squeeze(-2)

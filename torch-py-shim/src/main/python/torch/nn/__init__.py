@@ -1,10 +1,30 @@
-"""torch.nn for jtorch: pure-Python layer over the public torch API (PyTorch 2.x semantics)."""
-from .modules import *  # noqa: F403
-from .modules import __all__ as _modules_all
+"""torch.nn for jtorch: pure-Python layer over the public torch API (PyTorch 2.x semantics).
+
+Module and Parameter are loaded eagerly; layers, ``functional``, ``init`` and ``utils`` are
+loaded on first use (PEP 562 module __getattr__), which keeps ``import torch.nn`` cheap.
+"""
 from .parameter import Parameter
-from . import init
-from . import functional
-from . import utils
+from . import modules as _modules
+from .modules import Module
+
+_SUBMODULES = ('functional', 'init', 'utils', 'parameter', 'modules')
+
+__all__ = list(_modules.__all__) + ['Parameter', 'init', 'functional', 'utils', 'factory_kwargs']
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        import importlib
+        return importlib.import_module('.' + name, __name__)
+    if name in _modules._LAZY:
+        value = getattr(_modules, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
 
 
 def factory_kwargs(kwargs):
@@ -25,6 +45,3 @@ def factory_kwargs(kwargs):
             r[k] = kwargs[k]
 
     return r
-
-
-__all__ = list(_modules_all) + ['Parameter', 'init', 'functional', 'utils', 'factory_kwargs']

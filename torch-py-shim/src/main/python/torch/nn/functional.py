@@ -18,6 +18,8 @@ __all__ = [
     'cross_entropy', 'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'kl_div',
     'poisson_nll_loss', 'gaussian_nll_loss', 'margin_ranking_loss', 'hinge_embedding_loss',
     'soft_margin_loss', 'cosine_embedding_loss', 'triplet_margin_loss', 'multilabel_soft_margin_loss',
+    'conv1d', 'conv2d', 'conv_transpose1d', 'conv_transpose2d', 'max_pool1d', 'max_pool2d', 'avg_pool1d',
+    'avg_pool2d', 'adaptive_avg_pool1d', 'adaptive_avg_pool2d',
 ]
 
 
@@ -358,11 +360,13 @@ def _check_p(p):
 
 
 def _dropout_with_noise_shape(input, p, noise_shape_like, inplace):
+    # PyTorch's CPU _dropout: noise = empty_like(...).bernoulli_(1 - p).div_(1 - p); input * noise
+    # (same random stream as PyTorch when bernoulli_ is generator-exact).
     if p == 1.0:
-        noise = noise_shape_like * 0
+        noise = noise_shape_like.new_zeros(())
     else:
-        u = torch.empty_like(noise_shape_like).uniform_(0, 1)
-        noise = (u >= p).to(input.dtype) / (1.0 - p)
+        noise = torch.empty_like(noise_shape_like).bernoulli_(1 - p)
+        noise.div_(1 - p)
     if inplace:
         return input.mul_(noise)
     return input * noise
@@ -383,7 +387,7 @@ def _feature_dropout(input, p, training, inplace, batched_dim):
     is_batched = input.dim() == batched_dim
     x = input if is_batched else input.unsqueeze(0)
     shape = list(x.shape[:2]) + [1] * (x.dim() - 2)
-    like = x.detach().new_zeros(shape)
+    like = x.detach().new_zeros(shape)  # only its shape/dtype matter
     out = _dropout_with_noise_shape(x, p, like, inplace and is_batched)
     if not is_batched:
         if inplace:
@@ -470,8 +474,9 @@ def pad(input, pad, mode='constant', value=None):
     """
     if len(pad) % 2 != 0:
         raise RuntimeError("Padding length must be divisible by 2")
-    if len(pad) // 2 > input.dim():
-        raise RuntimeError("Padding length too large")
+    if len(pad) > input.dim() * 2:
+        raise RuntimeError("Padding length should be less than or equal to two times the input dimension "
+                           f"but got padding length {len(pad)} and input of dimension {input.dim()}")
     if mode not in ('constant', 'reflect', 'replicate', 'circular'):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if mode != 'constant' and value is not None and value != 0:
@@ -561,7 +566,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if tuple(input.shape[input.dim() - k:]) != tuple(normalized_shape):
         raise RuntimeError(
             f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
-            f"[*, {', '.join(str(s) for s in normalized_shape)}], but got input of size{input.shape}")
+            f"[*, {', '.join(str(s) for s in normalized_shape)}], but got input of size{list(input.shape)}")
     lead = list(input.shape[:input.dim() - k])
     x = input.reshape(lead + [-1])
     mean = x.mean(-1, keepdim=True)
@@ -580,7 +585,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     n, c = input.size(0), input.size(1)
     if c % num_groups != 0:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, "
-                           f"but got input of shape {input.shape} and num_groups={num_groups}")
+                           f"but got input of shape {list(input.shape)} and num_groups={num_groups}")
     x = input.reshape([n, num_groups, -1])
     mean = x.mean(-1, keepdim=True)
     xc = x - mean
@@ -962,3 +967,80 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
         d_neg = torch.where(d_swap < d_neg, d_swap, d_neg)
     loss = (d_pos - d_neg + margin).clamp(min=0)
     return _reduce(loss, reduction)
+
+
+# --------------------------------------------------------------------------- convolution / pooling
+# The kernels are torch-level ops of the core (torch.conv2d, torch.max_pool2d, ...).
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    r"""1D convolution over an input of shape (N, C_in, L) or (C_in, L)."""
+    return torch.conv1d(input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    r"""2D convolution over an input of shape (N, C_in, H, W) or (C_in, H, W)."""
+    return torch.conv2d(input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    r"""1D transposed convolution."""
+    return torch.conv_transpose1d(input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    r"""2D transposed convolution."""
+    return torch.conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    r"""1D max pooling (``return_indices=True`` also returns the argmax indices)."""
+    if stride is None:
+        stride = kernel_size
+    if return_indices:
+        return torch.max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+    return torch.max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    r"""2D max pooling (``return_indices=True`` also returns the argmax indices)."""
+    if stride is None:
+        stride = kernel_size
+    if return_indices:
+        return torch.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+    return torch.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    r"""1D average pooling."""
+    if stride is None:
+        stride = kernel_size
+    return torch.avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    r"""2D average pooling."""
+    if stride is None:
+        stride = kernel_size
+    return torch.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    r"""1D adaptive average pooling to ``output_size``."""
+    return torch.adaptive_avg_pool1d(input, output_size)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    r"""2D adaptive average pooling to ``output_size`` (None keeps that input size)."""
+    if isinstance(output_size, (tuple, list)) and None in output_size:
+        output_size = tuple(input.size(-2 + i) if s is None else s for i, s in enumerate(output_size))
+    return torch.adaptive_avg_pool2d(input, output_size)

@@ -63,6 +63,13 @@ class Parameter(torch.Tensor, metaclass=_ParameterMeta):
     def __reduce_ex__(self, proto):
         return (_rebuild_parameter, (self.data, self.requires_grad))
 
+    # Like PyTorch: results of operations on a Parameter are plain Tensors, not Parameters
+    # (only meaningful where the core implements __torch_function__ dispatch).
+    _disabled = getattr(getattr(torch, '_C', None), '_disabled_torch_function_impl', None)
+    if _disabled is not None:
+        __torch_function__ = _disabled
+    del _disabled
+
 
 def _rebuild_parameter(data, requires_grad):
     return Parameter(data, requires_grad)
