@@ -324,7 +324,7 @@ for _name in ("add", "sub", "mul", "div", "true_divide", "floor_divide", "remain
               "narrow", "select", "unbind", "split", "chunk", "flip", "tril", "triu", "masked_fill", "sort", "argsort",
               "topk", "gather", "scatter", "scatter_add", "index_select", "index_add", "nonzero", "masked_select",
               "equal", "allclose", "isclose", "clone", "detach", "addcmul", "addcdiv", "lerp", "count_nonzero",
-              "unflatten", "relu_", "clamp_", "exp_", "sigmoid_", "tanh_"):
+              "unflatten", "relu_", "clamp_", "exp_", "sigmoid_", "tanh_", "diagonal", "diag", "trace"):
     globals()[_name] = _method(_name)
 del _name
 
@@ -390,10 +390,15 @@ def clamp_max(input, m):
     return input.clamp(max=m)
 
 
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    return _w(_T.addmm(input._v, mat1._v, mat2._v, _builtins.float(beta), _builtins.float(alpha)))
+
+
 def outer(a, b):
     return a.unsqueeze(1) * b.unsqueeze(0)
 
 
+from ._einsum import einsum
 from ._nn_ops import conv1d, conv2d, conv_transpose1d, conv_transpose2d, max_pool1d, max_pool2d, avg_pool1d, \
     avg_pool2d, adaptive_avg_pool1d, adaptive_avg_pool2d
 

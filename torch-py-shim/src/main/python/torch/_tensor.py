@@ -632,6 +632,31 @@ class Tensor:
     def mm(self, o): return _w(T.mm(self._v, o._v))
     def bmm(self, o): return _w(T.bmm(self._v, o._v))
     def mv(self, o): return _w(T.matmul(self._v, o._v))
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        return _w(T.addmm(self._v, mat1._v, mat2._v, float(beta), float(alpha)))
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        return _w(T.diagonal(self._v, int(offset), int(dim1), int(dim2)))
+    def diag(self, diagonal=0):
+        if self.dim() == 1:
+            from . import zeros
+            n = self.shape[0] + abs(diagonal)
+            z = zeros(n, n, dtype=self.dtype)
+            z.diagonal(diagonal).copy_(self)
+            return z
+        return self.diagonal(diagonal)
+    def trace(self): return self.diagonal().sum()
+    def outer(self, o): return self.unsqueeze(1) * o.unsqueeze(0)
+    def __deepcopy__(self, memo):
+        r = self.detach().clone()
+        if type(self) is not Tensor:
+            r = type(self)._make_subclass(type(self), r, self.requires_grad) if hasattr(type(self), '_make_subclass') else r
+        elif self.requires_grad:
+            r.requires_grad_(True)
+        if self.__dict__:
+            import copy
+            r.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        memo[id(self)] = r
+        return r
     def dot(self, o): return _w(T.matmul(self._v, o._v))
 
     # ------------------------------------------------------------------ shape

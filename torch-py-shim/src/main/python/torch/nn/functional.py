@@ -87,6 +87,8 @@ def _narrow(t, dim, start, length):
 # --------------------------------------------------------------------------- linear
 def linear(input, weight, bias=None):
     r"""Applies a linear transformation to the incoming data: :math:`y = xA^T + b`."""
+    if input.dim() == 2 and bias is not None:
+        return torch.addmm(bias, input, weight.t())
     out = input.matmul(weight.t())
     if bias is not None:
         out = out + bias

@@ -605,6 +605,34 @@ public final class Torch {
         return matmul(a, b);
     }
 
+    /** beta * input + alpha * (m1 @ m2), input broadcast to the product's shape (nn.Linear's op). */
+    public static Variable addmm(Variable input, Variable m1, Variable m2, double beta, double alpha) {
+        Tensor x = m1.data, y = m2.data, c = input.data;
+        Tensor prod = Ops.mm(x, y);
+        if (alpha != 1) prod = mul(prod, alpha);
+        Tensor out = add(beta == 1 ? c : mul(c, beta), prod);
+        if (!out.sameShape(prod)) throw TorchException.runtime("The expanded size of the tensor (" + prod.size(-1) + ") must match the existing size");
+        boolean gi = input.requiresGrad, ga = m1.requiresGrad, gb = m2.requiresGrad;
+        if (!GradMode.isEnabled() || !(gi || ga || gb)) return plain(out);
+        int[] cs = c.shape();
+        return record("AddmmBackward0", out, saved(x, y), g -> new Tensor[] {
+            gi ? sumTo(beta == 1 ? g : mul(g, beta), cs, c.dtype) : null,
+            ga ? mulMaybe(Ops.mm(g, y.t()), alpha) : null,
+            gb ? mulMaybe(Ops.mm(x.t(), g), alpha) : null}, input, m1, m2);
+    }
+
+    private static Tensor mulMaybe(Tensor t, double s) { return s == 1 ? t : mul(t, s); }
+
+    public static Variable diagonal(Variable a, int offset, int d1, int d2) {
+        int[] xs = a.data.shape();
+        Tensor out = a.data.diagonal(offset, d1, d2);
+        return viewOf("DiagonalBackward0", a, out, g -> {
+            Tensor z = Tensor.zeros(g.dtype, xs).to(g.device);
+            z.diagonal(offset, d1, d2).copyFrom(g);
+            return new Tensor[] {z};
+        });
+    }
+
     public static Variable bmm(Variable a, Variable b) {
         Tensor x = a.data, y = b.data;
         Tensor out = Ops.bmm(x, y);

@@ -384,6 +384,28 @@ public final class Tensor {
         return new int[] {start, stop};
     }
 
+    /** The diagonal of dims d1, d2 with the given offset, as a view whose last dim runs along it. */
+    public Tensor diagonal(int off, int d1, int d2) {
+        int n = shape.length;
+        d1 = Shape.wrapDim(d1, n);
+        d2 = Shape.wrapDim(d2, n);
+        if (d1 == d2) throw TorchException.runtime("diagonal dimensions cannot be identical " + d1 + ", " + d2);
+        int len;
+        int o = offset;
+        if (off >= 0) {
+            len = Math.max(Math.min(shape[d1], shape[d2] - off), 0);
+            if (len > 0) o += off * strides[d2];
+        } else {
+            len = Math.max(Math.min(shape[d1] + off, shape[d2]), 0);
+            if (len > 0) o -= off * strides[d1];
+        }
+        int[] s = new int[n - 1], st = new int[n - 1];
+        for (int i = 0, j = 0; i < n; i++) if (i != d1 && i != d2) { s[j] = shape[i]; st[j] = strides[i]; j++; }
+        s[n - 2] = len;
+        st[n - 2] = strides[d1] + strides[d2];
+        return asStrided(s, st, o);
+    }
+
     public Tensor flatten(int startDim, int endDim) {
         if (shape.length == 0) return reshape(1);
         int s0 = Shape.wrapDim(startDim, shape.length), e0 = Shape.wrapDim(endDim, shape.length);
