@@ -394,6 +394,89 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     return _w(_T.addmm(input._v, mat1._v, mat2._v, _builtins.float(beta), _builtins.float(alpha)))
 
 
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    return input.baddbmm(batch1, batch2, beta=beta, alpha=alpha)
+
+
+def roll(input, shifts, dims=None):
+    return input.roll(shifts, dims)
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    if repeats is None:  # torch.repeat_interleave(repeats): indices repeated
+        return arange(input.numel()).repeat_interleave(input)
+    return input.repeat_interleave(repeats, dim)
+
+
+def meshgrid(*tensors, indexing="ij"):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    ts = list(tensors)
+    if indexing == "xy" and len(ts) >= 2:
+        ts[0], ts[1] = ts[1], ts[0]
+    shape = [t.numel() for t in ts]
+    out = []
+    for i, t in enumerate(ts):
+        view = [1] * len(ts)
+        view[i] = -1
+        out.append(t.reshape(view).expand(shape))
+    if indexing == "xy" and len(out) >= 2:
+        out[0], out[1] = out[1], out[0]
+    return tuple(out)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    if dim is not None:
+        raise NotImplementedError("torch.unique(dim=...) is not supported by jtorch yet")
+    flat = input.flatten()
+    vals, order = flat.sort()
+    if flat.numel() == 0:
+        res = [vals]
+        if return_inverse:
+            res.append(zeros(input.shape, dtype=int64))
+        if return_counts:
+            res.append(zeros(0, dtype=int64))
+        return res[0] if len(res) == 1 else tuple(res)
+    new = ones(vals.shape, dtype=bool)
+    new[1:] = vals[1:] != vals[:-1]
+    group = new.long().cumsum(0) - 1
+    uniq = vals[new]
+    res = [uniq]
+    if return_inverse:
+        inv = zeros(flat.shape, dtype=int64)
+        inv[order] = group
+        res.append(inv.view(input.shape))
+    if return_counts:
+        counts = zeros(uniq.shape, dtype=int64).index_add_(0, group, ones(group.shape, dtype=int64))
+        res.append(counts)
+    return res[0] if len(res) == 1 else tuple(res)
+
+
+def bincount(input, weights=None, minlength=0):
+    if input.dim() != 1:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if input.numel() and input.min().item() < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    n = _builtins.max(minlength, (input.max().item() + 1) if input.numel() else 0)
+    if weights is None:
+        return zeros(n, dtype=int64).index_add_(0, input, ones(input.shape, dtype=int64))
+    w = weights if weights.dtype.is_floating_point else weights.double()
+    return zeros(n, dtype=float64 if w.dtype is float64 or not weights.dtype.is_floating_point else w.dtype).index_add_(0, input, w.to(float64) if w.dtype is float64 else w)
+
+
+def histc(input, bins=100, min=0, max=0):
+    lo, hi = _builtins.float(min), _builtins.float(max)
+    x = input.flatten()
+    if lo == hi and x.numel():
+        lo, hi = x.min().item(), x.max().item()
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    keep = (x >= lo) & (x <= hi)
+    xs = x[keep]
+    idx = ((xs - lo) * (bins / (hi - lo))).floor().long().clamp(0, bins - 1)
+    return zeros(bins, dtype=input.dtype).index_add_(0, idx, ones(idx.shape, dtype=input.dtype))
+
+
 def outer(a, b):
     return a.unsqueeze(1) * b.unsqueeze(0)
 

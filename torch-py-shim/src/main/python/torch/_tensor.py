@@ -646,6 +646,51 @@ class Tensor:
         return self.diagonal(diagonal)
     def trace(self): return self.diagonal().sum()
     def outer(self, o): return self.unsqueeze(1) * o.unsqueeze(0)
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        p = batch1.bmm(batch2)
+        if alpha != 1:
+            p = p * alpha
+        return (self * beta if beta != 1 else self) + p
+    def roll(self, shifts, dims=None):
+        if dims is None:
+            return self.flatten().roll(shifts, 0).view(self.shape)
+        if isinstance(shifts, int):
+            shifts, dims = (shifts,), (dims,) if isinstance(dims, int) else dims
+        from . import cat
+        r = self
+        for sh, d in zip(shifts, dims):
+            n = r.shape[d]
+            if n == 0:
+                continue
+            k = sh % n
+            if k:
+                r = cat([r.narrow(d, n - k, k), r.narrow(d, 0, n - k)], d)
+        return r
+    def repeat_interleave(self, repeats, dim=None, *, output_size=None):
+        from . import arange, tensor
+        x = self.flatten() if dim is None else self
+        d = 0 if dim is None else dim
+        n = x.shape[d]
+        if isinstance(repeats, int):
+            idx = arange(n).unsqueeze(1).expand(n, repeats).reshape(-1)
+        else:
+            r = repeats if isinstance(repeats, Tensor) else tensor(repeats)
+            if r.numel() == 1:
+                return self.repeat_interleave(int(r.item()), dim)
+            # position j of the output takes element i where cumsum(r)[i-1] <= j < cumsum(r)[i]
+            ends = r.cumsum(0)
+            total = int(ends[-1].item()) if n else 0
+            idx = (arange(total).unsqueeze(1) >= ends.unsqueeze(0)).sum(1)
+        return x.index_select(d, idx)
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        from . import unique
+        return unique(self, sorted, return_inverse, return_counts, dim)
+    def bincount(self, weights=None, minlength=0):
+        from . import bincount
+        return bincount(self, weights, minlength)
+    def histc(self, bins=100, min=0, max=0):
+        from . import histc
+        return histc(self, bins, min, max)
     def __deepcopy__(self, memo):
         r = self.detach().clone()
         if type(self) is not Tensor:
