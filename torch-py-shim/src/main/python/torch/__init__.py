@@ -477,6 +477,21 @@ def histc(input, bins=100, min=0, max=0):
     return zeros(bins, dtype=input.dtype).index_add_(0, idx, ones(idx.shape, dtype=input.dtype))
 
 
+def frombuffer(buffer, *, dtype=None, count=-1, offset=0, requires_grad=False):
+    """A 1-D tensor from a bytes-like object (copied: jtorch storages are Java arrays)."""
+    from . import storage as _storage
+    dt = dtype or float32
+    src = {"float32": "float32", "float64": "float64", "int64": "int64", "int32": "int32", "bool": "bool"}.get(dt.name, dt.name)
+    if dtype is uint8 or dt is int32 and dtype is not int32:
+        src = "uint8"
+    item = {"uint8": 1, "bool": 1, "int32": 4, "float32": 4, "int64": 8, "float64": 8}[src]
+    data = bytes(memoryview(buffer)[offset:])
+    if count >= 0:
+        data = data[:count * item]
+    v = _storage.variable_from_file_bytes(data[:len(data) // item * item], src)
+    return _finish(_w(v), requires_grad)
+
+
 def outer(a, b):
     return a.unsqueeze(1) * b.unsqueeze(0)
 

@@ -250,20 +250,7 @@ public final class CpuBackend implements Backend {
         int bs = a.shapeRef()[0], m = a.shapeRef()[1], k = a.shapeRef()[2], n = b.shapeRef()[2];
         Tensor ac = a.contiguous(), bc = b.contiguous();
         if (ac.storage instanceof Storage.F32 fa && bc.storage instanceof Storage.F32 fb && out.storage instanceof Storage.F32 fo && out.isContiguous()) {
-            float[] A = fa.a, B = fb.a, C = fo.a;
-            for (int p = 0; p < bs; p++) {
-                int ao = ac.offset + p * m * k, bo = bc.offset + p * k * n, co = out.offset + p * m * n;
-                Arrays.fill(C, co, co + m * n, 0f);
-                for (int i = 0; i < m; i++) {
-                    int crow = co + i * n;
-                    for (int q = 0; q < k; q++) {
-                        float av = A[ao + i * k + q];
-                        if (av == 0f) continue;
-                        int brow = bo + q * n;
-                        for (int j = 0; j < n; j++) C[crow + j] += av * B[brow + j];
-                    }
-                }
-            }
+            Gemm.sgemm(bs, m, k, n, fa.a, ac.offset, fb.a, bc.offset, fo.a, out.offset);
             return;
         }
         Storage A = ac.storage, B = bc.storage, C = out.storage;
