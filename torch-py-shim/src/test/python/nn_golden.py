@@ -473,12 +473,503 @@ for _n, _mk, _kw in _SCHEDS:
     case(f'sched {_n}')(_sched_case(_mk, **_kw))
 
 
+# ---------------------------------------------------------------- attention / transformer
+# PyTorch 1.13 (the recorder) lacks some 2.x APIs: where a case needs one, it records with the
+# equivalent 1.13 computation (marked "1.13:").
+_HAS_SDPA = hasattr(F, 'scaled_dot_product_attention')
+_MHA_IS_CAUSAL = 'is_causal' in nn.MultiheadAttention.forward.__code__.co_varnames
+
+
+def _sdpa(q, k, v, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
+    if _HAS_SDPA:
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, dropout_p=dropout_p,
+                                              is_causal=is_causal, scale=scale)
+    # 1.13: the math definition of 2.x (bool mask: True = take part in attention)
+    L, S = q.size(-2), k.size(-2)
+    s = 1 / math.sqrt(q.size(-1)) if scale is None else scale
+    bias = torch.zeros(L, S, dtype=q.dtype)
+    if is_causal:
+        bias = bias.masked_fill(~torch.ones(L, S, dtype=torch.bool).tril(), float('-inf'))
+    if attn_mask is not None:
+        if attn_mask.dtype == torch.bool:
+            bias = bias.masked_fill(~attn_mask, float('-inf'))
+        else:
+            bias = bias + attn_mask
+    return torch.softmax(q @ k.transpose(-2, -1) * s + bias, -1) @ v
+
+
+def _fill_named(m, seed, zero_bias=False):
+    """Parameters by formula, keyed by name (so that modules with fewer parameters agree on the rest)."""
+    with torch.no_grad():
+        for name, p in m.named_parameters():
+            if zero_bias and name.split('.')[-1] in ('bias', 'in_proj_bias'):
+                p.zero_()
+                p.requires_grad_(False)
+                continue
+            h = sum(ord(c) * (i + 1) for i, c in enumerate(name)) % 997
+            p.copy_(T(p.shape, seed + h, -1, 1))
+    return m
+
+
+def _mfg(m, fn, *inputs):
+    """fg plus the gradients of the module's parameters (by name order)."""
+    return fg(fn, *inputs) + [p.grad for _, p in m.named_parameters() if p.requires_grad]
+
+
+def _flat_cat(*ts):
+    return torch.cat([t.reshape(-1) for t in ts if t is not None])
+
+
+for _name, _kw in [('plain', {}), ('float mask', {'attn_mask': 'float'}), ('bool mask', {'attn_mask': 'bool'}),
+                   ('causal', {'is_causal': True}), ('scale', {'scale': 0.3}), ('3d', {'dims': 3})]:
+    def _sdpa_case(_kw=_kw):
+        kw = dict(_kw)
+        dims = kw.pop('dims', 4)
+        causal = kw.get('is_causal', False)
+        shp = (2, 2) if dims == 4 else (3,)
+        L, S = (4, 4) if causal else (3, 5)
+        q, k, v = T(shp + (L, 4), 80, grad=True), T(shp + (S, 4), 81, grad=True), T(shp + (S, 3), 82, grad=True)
+        if kw.get('attn_mask') == 'float':
+            kw['attn_mask'] = T((L, S), 83, -1, 1)
+        elif kw.get('attn_mask') == 'bool':
+            kw['attn_mask'] = (T((2, 1, L, S), 84) > -1.0) | (torch.arange(S) == 0)
+        return fg(lambda a, b, c: _sdpa(a, b, c, **kw), q, k, v)
+    case(f'F.scaled_dot_product_attention {_name}')(_sdpa_case)
+
+
+def _mha(**kw):
+    return _fill_named(nn.MultiheadAttention(6, 2, **kw).double(), 90)
+
+
+@case('MHA self-attention weights')
+def _():
+    m = _mha()
+    return _mfg(m, lambda x: _flat_cat(*m(x, x, x)), T((4, 2, 6), 91, grad=True))
+
+
+@case('MHA cross batch_first per-head weights')
+def _():
+    m = _mha(batch_first=True)
+    return _mfg(m, lambda q, kv: _flat_cat(*m(q, kv, kv, average_attn_weights=False)),
+                T((2, 3, 6), 92, grad=True), T((2, 5, 6), 93, grad=True))
+
+
+@case('MHA kdim vdim masks')
+def _():
+    m = _fill_named(nn.MultiheadAttention(6, 3, kdim=4, vdim=5).double(), 94)
+    kpm = L([[0, 0, 0, 1, 1], [0, 0, 0, 0, 0]]).bool()
+    am = T((3, 5), 95, -1, 1)
+    return _mfg(m, lambda q, k, v: _flat_cat(*m(q, k, v, key_padding_mask=kpm, attn_mask=am)),
+                T((3, 2, 6), 96, grad=True), T((5, 2, 4), 97, grad=True), T((5, 2, 5), 98, grad=True))
+
+
+@case('MHA bool masks no weights')
+def _():
+    m = _mha()
+    am = (T((4, 4, 5), 99) > 0.5) & (torch.arange(5) != 2)
+    kpm = torch.tensor([[False, False, True, False, True], [False, False, False, False, False]])
+    return _mfg(m, lambda q, kv: m(q, kv, kv, key_padding_mask=kpm, attn_mask=am, need_weights=False)[0],
+                T((4, 2, 6), 100, grad=True), T((5, 2, 6), 101, grad=True))
+
+
+@case('MHA float key_padding_mask')
+def _():
+    m = _mha()
+    kpm = T((2, 5), 102, -1, 0)
+    return _mfg(m, lambda q, kv: _flat_cat(*m(q, kv, kv, key_padding_mask=kpm)),
+                T((4, 2, 6), 103, grad=True), T((5, 2, 6), 104, grad=True))
+
+
+@case('MHA unbatched')
+def _():
+    m = _mha()
+    am = T((2, 3, 5), 105, -1, 1)
+    return _mfg(m, lambda q, kv: _flat_cat(*m(q, kv, kv, attn_mask=am)), T((3, 6), 106, grad=True), T((5, 6), 107, grad=True))
+
+
+@case('MHA no bias, bias_kv, zero_attn')
+def _():
+    m = _fill_named(nn.MultiheadAttention(6, 2, bias=False, add_bias_kv=True, add_zero_attn=True).double(), 108)
+    kpm = L([[0, 0, 1], [0, 0, 0]]).bool()
+    return _mfg(m, lambda x, kv: _flat_cat(*m(x, kv, kv, key_padding_mask=kpm)), T((4, 2, 6), 109, grad=True),
+                T((3, 2, 6), 110, grad=True)) + [[n for n, _ in m.named_parameters()]]
+
+
+@case('MHA is_causal')
+def _():
+    m = _mha(batch_first=True)
+    mask = torch.triu(torch.full((4, 4), float('-inf'), dtype=DT), 1)
+    kw = {'is_causal': True} if _MHA_IS_CAUSAL else {}  # 1.13: the mask alone
+    return _mfg(m, lambda x: m(x, x, x, attn_mask=mask, need_weights=False, **kw)[0], T((2, 4, 6), 111, grad=True))
+
+
+@case('MHA dropout stream')
+def _():
+    m = _mha(dropout=0.4)
+    x = T((4, 2, 6), 112)
+    torch.manual_seed(7)
+    return list(m(x, x, x))
+
+
+@case('MHA init stream')
+def _():
+    torch.manual_seed(3)
+    m = nn.MultiheadAttention(6, 2, add_bias_kv=True)
+    m2 = nn.MultiheadAttention(6, 3, kdim=2, vdim=4, bias=False)
+    return [[n for n, _ in m.named_parameters()]] + list(m.parameters()) + \
+        [[n for n, _ in m2.named_parameters()]] + list(m2.parameters())
+
+
+@case('MHA errors')
+def _():
+    m = _mha()
+    x = T((4, 2, 6), 113)
+    return [err(lambda: nn.MultiheadAttention(6, 4)), err(lambda: m(x, x, x, attn_mask=torch.zeros(3, 4, dtype=DT))),
+            err(lambda: m(x, x, x, attn_mask=torch.zeros(3, 4, 4, dtype=DT))),
+            err(lambda: m(x, x, x, key_padding_mask=torch.zeros(2, 4, dtype=torch.int64))),
+            err(lambda: m(x, x[:3], x)), err(lambda: m(x.reshape(4, 2, 2, 3), x, x)),
+            err(lambda: m(x, x, x, key_padding_mask=torch.zeros(4, dtype=torch.bool))),
+            err(lambda: m(x[0], x[0], x[0], attn_mask=torch.zeros(3, 4, 4, dtype=DT)))]
+
+
+@case('attention reprs')
+def _():
+    torch.manual_seed(0)
+    mods = [nn.MultiheadAttention(8, 2), nn.MultiheadAttention(8, 2, kdim=3, bias=False),
+            nn.TransformerEncoderLayer(8, 2, 16), nn.TransformerEncoderLayer(8, 2, 16, activation=nn.GELU()),
+            nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16), 2, norm=nn.LayerNorm(8)),
+            nn.TransformerDecoderLayer(8, 2, 16), nn.Transformer(8, 2, 1, 1, 16)]
+    return [repr(m) for m in mods] + [[n for n, _ in mods[-1].named_parameters()]]
+
+
+def _enc_layer(zero_bias=False, **kw):
+    return _fill_named(nn.TransformerEncoderLayer(6, 2, 10, dropout=0.0, **kw).double(), 120, zero_bias)
+
+
+for _name, _kw in [('relu', {}), ('gelu norm_first', {'activation': 'gelu', 'norm_first': True}),
+                   ('callable eps', {'activation': torch.tanh, 'layer_norm_eps': 1e-3}),
+                   ('module act', {'activation': nn.SiLU()})]:
+    def _enc_case(_kw=_kw):
+        m = _enc_layer(**_kw)
+        return _mfg(m, lambda x: m(x), T((4, 2, 6), 121, grad=True))
+    case(f'TransformerEncoderLayer {_name}')(_enc_case)
+
+
+@case('TransformerEncoderLayer batch_first masks')
+def _():
+    m = _enc_layer(batch_first=True)
+    kpm = torch.tensor([[False, False, False, True], [False, False, False, False]])
+    am = T((4, 4), 122, -1, 1)
+    return _mfg(m, lambda x: m(x, src_mask=am, src_key_padding_mask=kpm), T((2, 4, 6), 123, grad=True))
+
+
+@case('TransformerEncoderLayer bias=False')
+def _():
+    if 'bias' in nn.TransformerEncoderLayer.__init__.__code__.co_varnames:
+        m = _enc_layer(bias=False)
+    else:  # 1.13: zero, frozen biases
+        m = _enc_layer(zero_bias=True)
+    return _mfg(m, lambda x: m(x), T((4, 2, 6), 124, grad=True)) + [
+        [n for n, p in m.named_parameters() if p.requires_grad]]
+
+
+@case('TransformerEncoderLayer dropout stream')
+def _():
+    m = _fill_named(nn.TransformerEncoderLayer(6, 2, 10, dropout=0.3).double(), 125)
+    torch.manual_seed(11)
+    return _mfg(m, lambda x: m(x), T((4, 2, 6), 126, grad=True))
+
+
+@case('TransformerEncoderLayer init stream')
+def _():
+    torch.manual_seed(5)
+    m = nn.TransformerEncoderLayer(6, 2, 10)
+    return [[n for n, _ in m.named_parameters()]] + list(m.parameters())
+
+
+@case('TransformerEncoder causal kpm norm')
+def _():
+    enc = nn.TransformerEncoder(_enc_layer(), 2, norm=nn.LayerNorm(6).double())
+    _fill_named(enc, 130)
+    mask = torch.triu(torch.full((4, 4), float('-inf'), dtype=DT), 1)
+    kpm = torch.tensor([[False, False, False, True], [False, False, False, False]])
+    res = _mfg(enc, lambda x: enc(x, mask=mask, src_key_padding_mask=kpm), T((4, 2, 6), 131, grad=True))
+    return res + [[n for n, _ in enc.named_parameters()]]
+
+
+@case('TransformerEncoder deep copies')
+def _():
+    torch.manual_seed(9)
+    layer = nn.TransformerEncoderLayer(6, 2, 10)
+    enc = nn.TransformerEncoder(layer, 3)
+    return [all(torch.equal(a, b) for a, b in zip(layer.parameters(), l.parameters())) for l in enc.layers] + \
+        [enc.layers[0].linear1.weight is enc.layers[1].linear1.weight, enc.layers[0] is layer, len(enc.layers)]
+
+
+@case('TransformerEncoder eval padded positions')
+def _():
+    enc = nn.TransformerEncoder(_enc_layer(batch_first=True), 2)
+    _fill_named(enc, 132)
+    enc.eval()
+    kpm = torch.tensor([[False, False, True, True], [False, False, False, False]])
+    x = T((2, 4, 6), 133)
+    with torch.no_grad():
+        a = enc(x, src_key_padding_mask=kpm)
+    b = enc(x, src_key_padding_mask=kpm)  # with grad: the regular path
+    return [a, b]
+
+
+def _dec_layer(**kw):
+    return _fill_named(nn.TransformerDecoderLayer(6, 2, 10, dropout=0.0, **kw).double(), 140)
+
+
+@case('TransformerDecoderLayer')
+def _():
+    m = _dec_layer()
+    tm = torch.triu(torch.full((3, 3), float('-inf'), dtype=DT), 1)
+    mkpm = torch.tensor([[False, False, False, False, True], [False, False, False, False, False]])
+    return _mfg(m, lambda t, mem: m(t, mem, tgt_mask=tm, memory_key_padding_mask=mkpm),
+                T((3, 2, 6), 141, grad=True), T((5, 2, 6), 142, grad=True))
+
+
+@case('TransformerDecoderLayer norm_first batch_first gelu')
+def _():
+    m = _dec_layer(norm_first=True, batch_first=True, activation='gelu')
+    mm = T((3, 5), 143, -1, 1)
+    return _mfg(m, lambda t, mem: m(t, mem, memory_mask=mm), T((2, 3, 6), 144, grad=True), T((2, 5, 6), 145, grad=True))
+
+
+@case('Transformer')
+def _():
+    m = _fill_named(nn.Transformer(6, 2, 2, 1, 10, dropout=0.0).double(), 150)
+    tm = nn.Transformer.generate_square_subsequent_mask(3).double()
+    skpm = torch.tensor([[False, False, False, True], [False, False, False, False]])
+    return _mfg(m, lambda s, t: m(s, t, tgt_mask=tm, src_key_padding_mask=skpm, memory_key_padding_mask=skpm),
+                T((4, 2, 6), 151, grad=True), T((3, 2, 6), 152, grad=True)) + [tm]
+
+
+@case('Transformer init stream')
+def _():
+    torch.manual_seed(13)
+    m = nn.Transformer(6, 2, 1, 1, 10)
+    return list(m.parameters())
+
+
+@case('transformer errors')
+def _():
+    m = nn.Transformer(6, 2, 1, 1, 10)
+    return [err(lambda: nn.TransformerEncoderLayer(6, 2, activation='tanh')),
+            err(lambda: m(torch.zeros(4, 2, 6), torch.zeros(3, 3, 6))),
+            err(lambda: m(torch.zeros(4, 2, 5), torch.zeros(3, 2, 5)))]
+
+
+# ---------------------------------------------------------------- interpolate / upsample
+_INTERP = [
+    ('nearest 1d size', (1, 2, 5), dict(size=8)), ('nearest 1d scale 1.7', (1, 2, 5), dict(scale_factor=1.7)),
+    ('nearest 1d down', (1, 2, 7), dict(size=3)), ('nearest 2d scale 2', (2, 1, 3, 4), dict(scale_factor=2)),
+    ('nearest 2d size', (1, 2, 3, 4), dict(size=(5, 7))), ('nearest 2d scale (1.5, 0.6)', (1, 2, 4, 5), dict(scale_factor=(1.5, 0.6))),
+    ('nearest 3d', (1, 1, 2, 3, 2), dict(size=(3, 5, 4))),
+    ('nearest-exact 2d', (1, 2, 3, 4), dict(size=(5, 7), mode='nearest-exact')),
+    ('nearest-exact 1d scale', (1, 2, 5), dict(scale_factor=1.7, mode='nearest-exact')),
+    ('linear', (1, 2, 5), dict(size=8, mode='linear')),
+    ('linear align', (1, 2, 5), dict(size=8, mode='linear', align_corners=True)),
+    ('linear down scale', (1, 2, 9), dict(scale_factor=0.45, mode='linear')),
+    ('bilinear size', (2, 2, 3, 4), dict(size=(5, 7), mode='bilinear')),
+    ('bilinear align', (2, 2, 3, 4), dict(size=(5, 7), mode='bilinear', align_corners=True)),
+    ('bilinear scale', (1, 2, 3, 4), dict(scale_factor=1.7, mode='bilinear')),
+    ('bilinear scale recompute', (1, 2, 3, 4), dict(scale_factor=1.7, mode='bilinear', recompute_scale_factor=True)),
+    ('bilinear down', (1, 2, 6, 7), dict(size=(4, 3), mode='bilinear')),
+    ('bilinear down align', (1, 2, 6, 7), dict(size=(4, 1), mode='bilinear', align_corners=True)),
+    ('bicubic', (1, 2, 3, 4), dict(size=(5, 7), mode='bicubic')),
+    ('bicubic align', (1, 2, 4, 4), dict(scale_factor=1.5, mode='bicubic', align_corners=True)),
+    ('bicubic down', (1, 1, 7, 6), dict(size=(4, 3), mode='bicubic')),
+    ('trilinear', (1, 2, 2, 3, 2), dict(size=(3, 4, 5), mode='trilinear')),
+    ('trilinear align', (1, 1, 2, 3, 4), dict(scale_factor=2, mode='trilinear', align_corners=True)),
+    ('area 1d', (1, 2, 7), dict(size=3, mode='area')), ('area 2d', (1, 2, 6, 5), dict(scale_factor=0.5, mode='area')),
+    ('same size', (1, 2, 3, 4), dict(size=(3, 4), mode='bilinear')),
+]
+for _name, _shape, _kw in _INTERP:
+    case(f'F.interpolate {_name}')(lambda _shape=_shape, _kw=_kw: fg(lambda x: F.interpolate(x, **_kw),
+                                                                       T(_shape, 160, grad=True)))
+
+
+@case('F.interpolate nearest kernels')
+def _():
+    # PyTorch's CPU kernels: one channel takes the channels-last route (size kept: copy), more channels
+    # the generic one (scaled index); forward values only (their backward kernels differ from both)
+    return [F.interpolate(T((1, 1, 2, 3), 164), scale_factor=(1.3, 1)),
+            F.interpolate(T((1, 2, 2, 3), 164), scale_factor=(1.3, 1)),
+            F.interpolate(T((1, 3, 4), 165), scale_factor=1.3), F.interpolate(T((2, 1, 4, 5), 166), size=(8, 10)),
+            F.interpolate(T((1, 1, 3, 5), 167), scale_factor=(1.3, 0.71), mode='nearest-exact'),
+            F.interpolate(T((1, 2, 3, 5), 167), scale_factor=(1.3, 0.71), mode='nearest-exact'),
+            F.interpolate(T((1, 1, 2, 2, 3), 168), scale_factor=(1.2, 1.7, 1.4))]
+
+
+@case('F.interpolate float32')
+def _():
+    x = T((1, 2, 5, 6), 161).float().requires_grad_()
+    return [F.interpolate(x, scale_factor=1.3), F.interpolate(x, size=(7, 9), mode='bilinear'),
+            F.interpolate(x, scale_factor=(0.7, 1.9), mode='bicubic', align_corners=True)]
+
+
+@case('Upsample modules')
+def _():
+    x = T((1, 2, 3, 4), 162, grad=True)
+    mods = [nn.Upsample(scale_factor=2), nn.Upsample(size=(5, 6), mode='bilinear'),
+            nn.Upsample(scale_factor=(1.5, 2), mode='bicubic', align_corners=True),
+            nn.UpsamplingNearest2d(scale_factor=2), nn.UpsamplingBilinear2d(size=(4, 5))]
+    return [repr(m) for m in mods] + [m(x) for m in mods]
+
+
+@case('interpolate errors')
+def _():
+    x = T((1, 2, 3, 4), 163)
+    return [err(lambda: F.interpolate(x, size=5, align_corners=True)), err(lambda: F.interpolate(x, size=5, scale_factor=2)),
+            err(lambda: F.interpolate(x)), err(lambda: F.interpolate(x, size=(2, 3, 4))),
+            err(lambda: F.interpolate(x, scale_factor=(2,))), err(lambda: F.interpolate(x, size=5, mode='linear')),
+            err(lambda: F.interpolate(x, size=5, mode='trilinear')), err(lambda: F.interpolate(x[0], size=5, mode='bilinear')),
+            err(lambda: F.interpolate(x[0], size=5, mode='bicubic')), err(lambda: F.interpolate(x, size=5, mode='foo')),
+            err(lambda: F.interpolate(x, size=4, recompute_scale_factor=True)),
+            err(lambda: F.interpolate(x[0, 0], size=4))]
+
+
+# ---------------------------------------------------------------- init: orthogonal / dirac / sparse
+@case('init orthogonal')
+def _():
+    res = []
+    for shape, dt, gain in [((3, 5), DT, 1), ((5, 3), DT, 2.0), ((4, 2, 3), DT, 1), ((6, 6), torch.float32, 1),
+                            ((20, 4), torch.float32, 0.5)]:
+        torch.manual_seed(21)
+        t = nn.init.orthogonal_(torch.empty(shape, dtype=dt), gain=gain)
+        res.append(t)
+    res.append(err(lambda: nn.init.orthogonal_(torch.empty(3))))
+    return res
+
+
+@case('init dirac sparse')
+def _():
+    torch.manual_seed(22)
+    sp = nn.init.sparse_(torch.empty(6, 4, dtype=DT), 0.5, std=0.1)
+    return [nn.init.dirac_(torch.empty(4, 2, 3, dtype=DT)), nn.init.dirac_(torch.empty(2, 3, 3, 3, dtype=DT)),
+            nn.init.dirac_(torch.empty(4, 3, 3, 2, dtype=DT), groups=2), nn.init.dirac_(torch.empty(2, 2, 1, 3, 3, dtype=DT)),
+            sp, err(lambda: nn.init.dirac_(torch.empty(3, 3))), err(lambda: nn.init.dirac_(torch.empty(3, 2, 2), groups=2)),
+            err(lambda: nn.init.sparse_(torch.empty(3), 0.5))]
+
+
+# ---------------------------------------------------------------- module backward hooks
+def _gl(gs):
+    return [None if g is None else g for g in gs]
+
+
+@case('full backward hook Linear')
+def _():
+    lin = _set_params(nn.Linear(3, 2).double(), 170)
+    seen = []
+
+    def hook(m, gi, go):
+        seen.append([m is lin, len(gi), len(go)] + _gl(gi) + _gl(go))
+        return (gi[0] * 2,)
+    h = lin.register_full_backward_hook(hook)
+    x = T((4, 3), 171, grad=True)
+    res = fg(lin, x) + [lin.weight.grad, lin.bias.grad]
+    h.remove()
+    x.grad = None
+    res += fg(lin, x)
+    return res + [seen]
+
+
+@case('full backward hook multi-input')
+def _():
+    class Two(nn.Module):
+        def forward(self, a, b, k, c):
+            return a * b * k + c, a - c
+
+    t = Two()
+    seen = []
+    t.register_full_backward_hook(lambda m, gi, go: seen.append(_gl(gi) + _gl(go)))
+    t.register_full_backward_hook(lambda m, gi, go: (gi[0] + 1, None, None, gi[3] * 3))
+    t.register_full_backward_hook(lambda m, gi, go: seen.append(_gl(gi)))
+    a, b, c = T((3,), 172, grad=True), T((3,), 173), T((3,), 174, grad=True)
+    p, s = t(a, b, 2.0, c)
+    (p * T((3,), 175) + s * s).sum().backward()
+    return [a.grad, c.grad, seen]
+
+
+@case('full backward hook no input grad')
+def _():
+    lin = _set_params(nn.Linear(3, 2).double(), 176)
+    seen = []
+    lin.register_full_backward_hook(lambda m, gi, go: seen.append(_gl(gi) + _gl(go)))
+    out = lin(T((2, 3), 177))
+    out.sum().backward()
+    return [seen, lin.weight.grad]
+
+
+@case('full backward hook nested modules')
+def _():
+    net = _set_params(nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2)).double(), 178)
+    order = []
+    for name, m in net.named_modules():
+        m.register_full_backward_hook(lambda m, gi, go, name=name: order.append([name] + _gl(gi) + _gl(go)))
+    x = T((2, 3), 179, grad=True)
+    res = fg(net, x)
+    return res + [order]
+
+
+@case('global full backward hook')
+def _():
+    from torch.nn.modules.module import register_module_full_backward_hook
+    seen = []
+    h = register_module_full_backward_hook(lambda m, gi, go: seen.append([type(m).__name__] + _gl(gi)))
+    try:
+        net = _set_params(nn.Sequential(nn.Linear(3, 2), nn.Sigmoid()).double(), 180)
+        res = fg(net, T((2, 3), 181, grad=True))
+    finally:
+        h.remove()
+    net(T((2, 3), 181, grad=True)).sum().backward()
+    return res + [seen]
+
+
+def _pre_hook(module, hook):
+    if hasattr(module, 'register_full_backward_pre_hook'):
+        return module.register_full_backward_pre_hook(hook)
+
+    # 1.13: for a module with a single tensor output a pre-hook is a hook on that output
+    def fwd(m, args, out):
+        def th(g):
+            r = hook(m, (g,))
+            return None if r is None else r[0]
+        out.register_hook(th)
+    return module.register_forward_hook(fwd)
+
+
+@case('full backward pre hook')
+def _():
+    lin = _set_params(nn.Linear(3, 2).double(), 182)
+    seen = []
+    _pre_hook(lin, lambda m, go: seen.append(_gl(go)))
+    _pre_hook(lin, lambda m, go: (go[0] * T((4, 2), 183),))
+    _pre_hook(lin, lambda m, go: seen.append(_gl(go)))
+    return fg(lin, T((4, 3), 184, grad=True)) + [lin.weight.grad, lin.bias.grad, seen]
+
+
 # PyTorch 2.x results that differ from the recording PyTorch (1.13): applied when recording.
 def _apply_2x_overrides(results):
     errs = results['loss errors']
     # F.pad: 2.x checks the padding length in C++ with a longer message
     errs[15] = ['RuntimeError', 'Padding length should be less than or equal to two times the input dimension '
                 'but got padding length 6 and input of dimension 2']
+    # ModuleList: 2.x writes repeated identical modules once, as '(0-1): 2 x ...'
+    reprs = results['attention reprs']
+    layer = reprs[2].replace('\n', '\n    ')  # TransformerEncoderLayer(8, 2, 16), indented as in the list
+    reprs[4] = ('TransformerEncoder(\n  (layers): ModuleList(\n    (0-1): 2 x ' + layer +
+                '\n  )\n  (norm): LayerNorm((8,), eps=1e-05, elementwise_affine=True)\n)')
+    # Upsample.extra_repr: 2.x quotes the mode (repr instead of str)
+    import re
+    ups = results['Upsample modules']
+    for i, r in enumerate(ups):
+        if isinstance(r, str):
+            ups[i] = re.sub(r"mode=([\w-]+)\)", r"mode='\1')", r)
     # optimizer options that 2.x added to the param groups (defaults)
     added = {'AdamW': {'differentiable': False}, 'RMSprop': {'capturable': False},
              'Adagrad': {'differentiable': False}, 'Adadelta': {'capturable': False, 'differentiable': False}}

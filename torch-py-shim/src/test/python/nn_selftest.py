@@ -461,8 +461,35 @@ def test_hooks():
     check('pre hook with_kwargs + context manager', torch.allclose(o, lin(torch.ones(1, 2))))
     check('handle removed on exit', len(lin._forward_pre_hooks) == 0 and len(lin._forward_pre_hooks_with_kwargs) == 0)
     check_same_error('forward missing', lambda: jnn.Module()(1), lambda: tnn.Module()(1))
-    e = raises(lambda: lin.register_full_backward_hook(lambda *a: None))
-    check('full backward hook stub', e[0] is NotImplementedError)
+    # full backward hooks: grad_input / grad_output seen and replaced as by PyTorch
+    got = []
+    for nn in (jnn, tnn):
+        torch.manual_seed(0)
+        l2 = nn.Linear(3, 2)
+        seen = []
+
+        def hk(m, gi, go, seen=seen):
+            seen.append([t.clone() for t in gi + go])
+            return (gi[0] * 2,)
+        h = l2.register_full_backward_hook(hk)
+        x = torch.arange(12.).reshape(4, 3).requires_grad_()
+        l2(x).pow(2).sum().backward()
+        h.remove()
+        x2 = x.detach().requires_grad_()
+        l2(x2).sum().backward()
+        got.append(seen[0] + [x.grad, l2.weight.grad, x2.grad, torch.tensor(float(len(seen)))])
+    check('full backward hook', len(got[0]) == len(got[1]) and all(torch.allclose(a, b) for a, b in zip(*got)))
+    # full backward pre-hook (PyTorch 2.x): a returned grad_output replaces it
+    l3 = jnn.Linear(3, 2)
+    x = torch.ones(2, 3, requires_grad=True)
+    l3(x).sum().backward()
+    g1 = x.grad.clone()
+    pre_seen = []
+    l3.register_full_backward_pre_hook(lambda m, go: pre_seen.append(go) or (go[0] * 3,))
+    x.grad = None
+    l3(x).sum().backward()
+    check('full backward pre hook', torch.allclose(x.grad, g1 * 3) and len(pre_seen) == 1
+          and torch.equal(pre_seen[0][0], torch.ones(2, 2)))
 
 
 @section
@@ -1032,6 +1059,113 @@ def test_init():
     check('trunc_normal_ RNG parity (with erfinv_)', torch.equal(a_, b_))
     check('trunc_normal_ mean/std like PyTorch', abs(float(t.mean()) - float(ref.mean())) < 0.02
           and abs(float(t.std()) - float(ref.std())) < 0.02, (float(t.mean()), float(ref.mean()), float(t.std()), float(ref.std())))
+
+
+@section
+def test_interpolate():
+    torch.manual_seed(0)
+    configs = []
+    for shape, modes in (((2, 3, 5), ('nearest', 'nearest-exact', 'linear', 'area')),
+                         ((1, 2, 4, 5), ('nearest', 'nearest-exact', 'bilinear', 'bicubic', 'area')),
+                         ((1, 2, 3, 2, 4), ('nearest', 'nearest-exact', 'trilinear'))):
+        nd = len(shape) - 2
+        for mode in modes:
+            for size in ((7, 9, 6)[:nd], (3, 2, 2)[:nd], tuple(shape[2:])):
+                for ac in ((None,) if mode in ('nearest', 'nearest-exact', 'area') else (False, True)):
+                    configs.append((shape, dict(size=size, mode=mode, align_corners=ac)))
+            # (no scale factor here keeps a size unchanged: there PyTorch's nearest backward kernel
+            # indexes differently from its generic forward kernel)
+            for sf in (2, 1.7, 0.6, (2.5, 1.6, 0.75)[:nd]):
+                for rc in (None, True):
+                    if mode == 'area' and rc is None:
+                        continue
+                    for ac in ((None,) if mode in ('nearest', 'nearest-exact', 'area') else (False, True)):
+                        configs.append((shape, dict(scale_factor=sf, mode=mode, align_corners=ac,
+                                                    recompute_scale_factor=rc)))
+    for shape, kw in configs:
+        x = torch.randn(shape, dtype=torch.float64)
+        _grad_compare(f'interpolate {shape} {kw}', lambda t: JF.interpolate(t, **kw),
+                      lambda t: TF.interpolate(t, **kw), [x])
+    x = torch.randn(1, 3, 6, 7)
+    for kw in (dict(scale_factor=1.37), dict(size=(11, 5), mode='bilinear'),
+               dict(scale_factor=0.77, mode='bicubic', align_corners=True), dict(size=(13, 4), mode='nearest-exact')):
+        check_close(f'interpolate float32 {kw}', JF.interpolate(x, **kw), TF.interpolate(x, **kw), 1e-5)
+    for m in ('Upsample', 'UpsamplingNearest2d', 'UpsamplingBilinear2d'):
+        check_close(f'{m}', getattr(jnn, m)(scale_factor=2)(x), getattr(tnn, m)(scale_factor=2)(x), 1e-6)
+
+
+@section
+def test_attention():
+    torch.manual_seed(0)
+    D = torch.float64
+    for kw in (dict(), dict(batch_first=True), dict(kdim=3, vdim=5), dict(bias=False), dict(add_bias_kv=True),
+               dict(add_zero_attn=True), dict(add_bias_kv=True, add_zero_attn=True, batch_first=True)):
+        torch.manual_seed(1)
+        mj = jnn.MultiheadAttention(8, 4, **kw).double()
+        torch.manual_seed(1)
+        mt = tnn.MultiheadAttention(8, 4, **kw).double()
+        check_eq(f'MHA params {kw}', [n for n, _ in mj.named_parameters()], [n for n, _ in mt.named_parameters()])
+        check('MHA init stream', all(torch.equal(a, b) for a, b in zip(mj.parameters(), mt.parameters())))
+        bf = kw.get('batch_first', False)
+        L, S, N = 4, 6, 3
+        q = torch.randn((N, L, 8) if bf else (L, N, 8), dtype=D)
+        k = torch.randn((N, S, kw.get('kdim', 8)) if bf else (S, N, kw.get('kdim', 8)), dtype=D)
+        v = torch.randn((N, S, kw.get('vdim', 8)) if bf else (S, N, kw.get('vdim', 8)), dtype=D)
+        extra = int(kw.get('add_bias_kv', False)) + int(kw.get('add_zero_attn', False))
+        kpm = torch.rand(N, S) < 0.3
+        kpm[:, 0] = False
+        masks = [dict(), dict(key_padding_mask=kpm), dict(attn_mask=torch.randn(L, S, dtype=D)),
+                 dict(attn_mask=torch.rand(N * 4, L, S) < 0.3, key_padding_mask=kpm),
+                 # (a float key_padding_mask merged into a float attn_mask: 2.x only; 1.13 raises)
+                 dict(key_padding_mask=torch.randn(N, S, dtype=D)),
+                 dict(need_weights=False, key_padding_mask=kpm), dict(average_attn_weights=False)]
+        for mk in masks:
+            if 'attn_mask' in mk and mk['attn_mask'].dtype == torch.bool:
+                mk['attn_mask'][..., 0] = False
+            name = f'MHA {kw} {sorted(mk)}'
+            oj = mj(q, k, v, **mk)
+            ot = mt(q, k, v, **mk)
+            check_close(name + ' out', oj[0], ot[0])
+            if ot[1] is None:
+                check(name + ' no weights', oj[1] is None)
+            else:
+                check_close(name + ' weights', oj[1], ot[1])
+            if extra == 0 and 'need_weights' not in mk:
+                g = torch.randn_like(ot[0])
+                (oj[0] * g).sum().backward()
+                (ot[0] * g).sum().backward()
+                check('MHA grads ' + name, all(close(a.grad, b.grad) for a, b in zip(mj.parameters(), mt.parameters())))
+                mj.zero_grad()
+                mt.zero_grad()
+
+    for kw in (dict(), dict(activation='gelu', norm_first=True), dict(batch_first=True, layer_norm_eps=1e-3)):
+        torch.manual_seed(2)
+        lj = jnn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, **kw).double()
+        torch.manual_seed(2)
+        lt = tnn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, **kw).double()
+        check('encoder layer init stream', all(torch.equal(a, b) for a, b in zip(lj.parameters(), lt.parameters())))
+        ej = jnn.TransformerEncoder(lj, 2, norm=jnn.LayerNorm(8).double())
+        et = tnn.TransformerEncoder(lt, 2, norm=tnn.LayerNorm(8).double())
+        x = torch.randn((3, 5, 8) if kw.get('batch_first') else (5, 3, 8), dtype=D)
+        mask = torch.triu(torch.full((5, 5), float('-inf'), dtype=D), 1)
+        kpm = torch.tensor([[False] * 5, [False] * 3 + [True] * 2, [False] * 4 + [True]])
+        _grad_compare(f'TransformerEncoder {kw}', lambda t: ej(t, mask=mask, src_key_padding_mask=kpm),
+                      lambda t: et(t, mask=mask, src_key_padding_mask=kpm), [x])
+        dj = jnn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, **kw).double()
+        dt = tnn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, **kw).double()
+        copy_params(dt, dj)
+        t = torch.randn((3, 4, 8) if kw.get('batch_first') else (4, 3, 8), dtype=D)
+        _grad_compare(f'TransformerDecoderLayer {kw}', lambda a, b: dj(a, b, tgt_mask=mask[:4, :4]),
+                      lambda a, b: dt(a, b, tgt_mask=mask[:4, :4]), [t, x])
+
+    for shape in ((3, 5), (5, 3), (4, 2, 3), (7, 7)):
+        torch.manual_seed(3)
+        a = jinit.orthogonal_(torch.empty(shape, dtype=D))
+        torch.manual_seed(3)
+        b = tnn.init.orthogonal_(torch.empty(shape, dtype=D))
+        check_close(f'orthogonal_ {shape}', a, b, 1e-10)
+    for shape, groups in (((4, 2, 3), 1), ((6, 3, 3, 3), 2), ((2, 2, 3, 3, 3), 1)):
+        check_close(f'dirac_ {shape}', jinit.dirac_(torch.empty(shape), groups), tnn.init.dirac_(torch.empty(shape), groups))
 
 
 @section

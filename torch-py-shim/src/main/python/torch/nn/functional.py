@@ -19,7 +19,8 @@ __all__ = [
     'poisson_nll_loss', 'gaussian_nll_loss', 'margin_ranking_loss', 'hinge_embedding_loss',
     'soft_margin_loss', 'cosine_embedding_loss', 'triplet_margin_loss', 'multilabel_soft_margin_loss',
     'conv1d', 'conv2d', 'conv_transpose1d', 'conv_transpose2d', 'max_pool1d', 'max_pool2d', 'avg_pool1d',
-    'avg_pool2d', 'adaptive_avg_pool1d', 'adaptive_avg_pool2d',
+    'avg_pool2d', 'adaptive_avg_pool1d', 'adaptive_avg_pool2d', 'scaled_dot_product_attention',
+    'multi_head_attention_forward', 'interpolate', 'upsample', 'upsample_nearest', 'upsample_bilinear',
 ]
 
 
@@ -1046,3 +1047,612 @@ def adaptive_avg_pool2d(input, output_size):
     if isinstance(output_size, (tuple, list)) and None in output_size:
         output_size = tuple(input.size(-2 + i) if s is None else s for i, s in enumerate(output_size))
     return torch.adaptive_avg_pool2d(input, output_size)
+
+
+# --------------------------------------------------------------------------- attention
+_CPP_TYPE_NAMES = (('float32', 'float'), ('float64', 'double'), ('float16', 'c10::Half'),
+                   ('bfloat16', 'c10::BFloat16'), ('int64', 'long int'), ('int32', 'int'),
+                   ('int16', 'short int'), ('int8', 'signed char'), ('uint8', 'unsigned char'), ('bool', 'bool'))
+
+
+def _cpp_type_name(dtype):
+    """The name PyTorch's C++ checks print for a dtype (caffe2::TypeMeta)."""
+    for attr, name in _CPP_TYPE_NAMES:
+        if getattr(torch, attr, None) == dtype:
+            return name
+    return str(dtype)
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
+    r"""softmax(Q K^T * scale + mask) V over the last two dimensions (PyTorch 2.x math backend).
+
+    A boolean ``attn_mask`` marks the positions that take part in attention (``True`` = attend);
+    a float mask is added to the scores. ``is_causal`` applies a lower-triangular mask.
+    """
+    if not (query.dtype == key.dtype and query.dtype == value.dtype):
+        raise RuntimeError(
+            "Expected query, key, and value to have the same dtype, but got query.dtype: "
+            f"{_cpp_type_name(query.dtype)} key.dtype: {_cpp_type_name(key.dtype)} and value.dtype: "
+            f"{_cpp_type_name(value.dtype)} instead.")
+    if query.dim() < 2 or key.dim() < 2 or value.dim() < 2:
+        raise RuntimeError(
+            "Expected query, key, and value to all be  at least 2 dimensional, but got query.dim: "
+            f"{query.dim()} key.dim: {key.dim()} and value.dim: {value.dim()} instead.")
+    if attn_mask is not None and attn_mask.dtype != torch.bool and attn_mask.dtype != query.dtype:
+        raise RuntimeError(
+            "Expected attn_mask dtype to be bool or to match query dtype, but got attn_mask.dtype: "
+            f"{_cpp_type_name(attn_mask.dtype)} and  query.dtype: {_cpp_type_name(query.dtype)} instead.")
+    if attn_mask is not None and attn_mask.dtype == torch.bool:
+        attn_mask = torch.zeros(attn_mask.shape, dtype=query.dtype).masked_fill(attn_mask.logical_not(), float('-inf'))
+    if is_causal:
+        if attn_mask is not None:
+            raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
+        L, S = query.size(-2), key.size(-2)
+        causal = torch.ones(L, S, dtype=torch.bool).tril()
+        attn_mask = torch.zeros(L, S, dtype=query.dtype).masked_fill(causal.logical_not(), float('-inf'))
+    # q and k are both scaled by sqrt(scale) before the product, as the math backend does
+    if scale is None:
+        scale = 1.0 / math.sqrt(query.size(-1))
+    factor = math.sqrt(abs(scale))
+    q = query * (-factor if scale < 0 else factor)
+    attn = q.matmul(key.transpose(-2, -1) * factor)
+    if attn_mask is not None:
+        attn = attn + attn_mask
+    attn = attn.softmax(-1)
+    if dropout_p > 0.0:
+        attn = dropout(attn, dropout_p, True)
+    return attn.matmul(value)
+
+
+def _none_or_dtype(input):
+    if input is None:
+        return None
+    elif isinstance(input, torch.Tensor):
+        return input.dtype
+    raise RuntimeError("input to _none_or_dtype() must be None or torch.Tensor")
+
+
+def _canonical_mask(mask, mask_name, other_type, other_name, target_type, check_other=True):
+    """A bool mask (True = masked out) becomes a float mask of -inf/0; a float mask is kept."""
+    if mask is not None:
+        _mask_dtype = mask.dtype
+        _mask_is_float = mask.is_floating_point()
+        if _mask_dtype != torch.bool and not _mask_is_float:
+            raise AssertionError(f"only bool and floating types of {mask_name} are supported")
+        if check_other and other_type is not None:
+            if _mask_dtype != other_type:
+                warnings.warn(f"Support for mismatched {mask_name} and {other_name} "
+                              "is deprecated. Use same type for both instead.")
+        if not _mask_is_float:
+            mask = torch.zeros(mask.shape, dtype=target_type).masked_fill(mask, float('-inf'))
+    return mask
+
+
+def _in_projection_packed(q, k, v, w, b=None):
+    """Projects q, k, v with the packed (3E, E) weight; returns the three projections."""
+    E = q.size(-1)
+    if k is v:
+        if q is k:
+            # self-attention
+            return tuple(linear(q, w, b).chunk(3, dim=-1))
+        # encoder-decoder attention
+        w_q, w_kv = w.split([E, E * 2])
+        if b is None:
+            b_q = b_kv = None
+        else:
+            b_q, b_kv = b.split([E, E * 2])
+        return (linear(q, w_q, b_q),) + tuple(linear(k, w_kv, b_kv).chunk(2, dim=-1))
+    w_q, w_k, w_v = w.chunk(3)
+    if b is None:
+        b_q = b_k = b_v = None
+    else:
+        b_q, b_k, b_v = b.chunk(3)
+    return linear(q, w_q, b_q), linear(k, w_k, b_k), linear(v, w_v, b_v)
+
+
+def _in_projection(q, k, v, w_q, w_k, w_v, b_q=None, b_k=None, b_v=None):
+    """Projects q, k, v with separate weights."""
+    Eq, Ek, Ev = q.size(-1), k.size(-1), v.size(-1)
+    assert w_q.shape == (Eq, Eq), f"expecting query weights shape of {(Eq, Eq)}, but got {w_q.shape}"
+    assert w_k.shape == (Eq, Ek), f"expecting key weights shape of {(Eq, Ek)}, but got {w_k.shape}"
+    assert w_v.shape == (Eq, Ev), f"expecting value weights shape of {(Eq, Ev)}, but got {w_v.shape}"
+    assert b_q is None or b_q.shape == (Eq,), f"expecting query bias shape of {(Eq,)}, but got {b_q.shape}"
+    assert b_k is None or b_k.shape == (Eq,), f"expecting key bias shape of {(Eq,)}, but got {b_k.shape}"
+    assert b_v is None or b_v.shape == (Eq,), f"expecting value bias shape of {(Eq,)}, but got {b_v.shape}"
+    return linear(q, w_q, b_q), linear(k, w_k, b_k), linear(v, w_v, b_v)
+
+
+def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads):
+    """Checks the input shapes; returns whether the input is batched."""
+    if query.dim() == 3:
+        is_batched = True
+        assert key.dim() == 3 and value.dim() == 3, \
+            ("For batched (3-D) `query`, expected `key` and `value` to be 3-D"
+             f" but found {key.dim()}-D and {value.dim()}-D tensors respectively")
+        if key_padding_mask is not None:
+            assert key_padding_mask.dim() == 2, \
+                ("For batched (3-D) `query`, expected `key_padding_mask` to be `None` or 2-D"
+                 f" but found {key_padding_mask.dim()}-D tensor instead")
+        if attn_mask is not None:
+            assert attn_mask.dim() in (2, 3), \
+                ("For batched (3-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D"
+                 f" but found {attn_mask.dim()}-D tensor instead")
+    elif query.dim() == 2:
+        is_batched = False
+        assert key.dim() == 2 and value.dim() == 2, \
+            ("For unbatched (2-D) `query`, expected `key` and `value` to be 2-D"
+             f" but found {key.dim()}-D and {value.dim()}-D tensors respectively")
+        if key_padding_mask is not None:
+            assert key_padding_mask.dim() == 1, \
+                ("For unbatched (2-D) `query`, expected `key_padding_mask` to be `None` or 1-D"
+                 f" but found {key_padding_mask.dim()}-D tensor instead")
+        if attn_mask is not None:
+            assert attn_mask.dim() in (2, 3), \
+                ("For unbatched (2-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D"
+                 f" but found {attn_mask.dim()}-D tensor instead")
+            if attn_mask.dim() == 3:
+                expected_shape = (num_heads, query.shape[0], key.shape[0])
+                assert attn_mask.shape == expected_shape, \
+                    (f"Expected `attn_mask` shape to be {expected_shape} but got {attn_mask.shape}")
+    else:
+        raise AssertionError(
+            f"query should be unbatched 2D or batched 3D tensor but received {query.dim()}-D query tensor")
+    return is_batched
+
+
+def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias,
+                                 bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias,
+                                 training=True, key_padding_mask=None, need_weights=True, attn_mask=None,
+                                 use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None,
+                                 v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True,
+                                 is_causal=False):
+    r"""Multi-head attention over (L, N, E) query and (S, N, E) key/value (or unbatched (L, E)/(S, E)).
+
+    Returns ``(attn_output, attn_weights)``; the weights are None unless ``need_weights``.
+    Masks: bool (True = not allowed to attend) or float (added to the scores).
+    """
+    is_batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
+
+    # unbatched input: run with a batch of one and squeeze it again at the end
+    if not is_batched:
+        query = query.unsqueeze(1)
+        key = key.unsqueeze(1)
+        value = value.unsqueeze(1)
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+
+    tgt_len, bsz, embed_dim = query.shape
+    src_len, _, _ = key.shape
+
+    key_padding_mask = _canonical_mask(mask=key_padding_mask, mask_name="key_padding_mask",
+                                       other_type=_none_or_dtype(attn_mask), other_name="attn_mask",
+                                       target_type=query.dtype)
+
+    if is_causal and attn_mask is None:
+        raise RuntimeError(
+            "Need attn_mask if specifying the is_causal hint. "
+            "You may use the Transformer module method "
+            "`generate_square_subsequent_mask` to create this mask."
+        )
+
+    if is_causal and key_padding_mask is None and not need_weights:
+        # the is_causal hint alone goes to scaled_dot_product_attention
+        attn_mask = None
+    else:
+        attn_mask = _canonical_mask(mask=attn_mask, mask_name="attn_mask", other_type=None, other_name="",
+                                    target_type=query.dtype, check_other=False)
+        if key_padding_mask is not None:
+            # the merged mask is no longer causal
+            is_causal = False
+
+    assert embed_dim == embed_dim_to_check, \
+        f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}"
+    head_dim = embed_dim // num_heads
+    assert head_dim * num_heads == embed_dim, f"embed_dim {embed_dim} not divisible by num_heads {num_heads}"
+    if use_separate_proj_weight:
+        # different embedding dimensions are allowed with separate projection weights
+        assert key.shape[:2] == value.shape[:2], \
+            f"key's sequence and batch dims {key.shape[:2]} do not match value's {value.shape[:2]}"
+    else:
+        assert key.shape == value.shape, f"key shape {key.shape} does not match value shape {value.shape}"
+
+    # in-projection
+    if not use_separate_proj_weight:
+        assert in_proj_weight is not None, "use_separate_proj_weight is False but in_proj_weight is None"
+        q, k, v = _in_projection_packed(query, key, value, in_proj_weight, in_proj_bias)
+    else:
+        assert q_proj_weight is not None, "use_separate_proj_weight is True but q_proj_weight is None"
+        assert k_proj_weight is not None, "use_separate_proj_weight is True but k_proj_weight is None"
+        assert v_proj_weight is not None, "use_separate_proj_weight is True but v_proj_weight is None"
+        if in_proj_bias is None:
+            b_q = b_k = b_v = None
+        else:
+            b_q, b_k, b_v = in_proj_bias.chunk(3)
+        q, k, v = _in_projection(query, key, value, q_proj_weight, k_proj_weight, v_proj_weight, b_q, b_k, b_v)
+
+    # attention mask as 3-D
+    if attn_mask is not None:
+        if attn_mask.dim() == 2:
+            correct_2d_size = (tgt_len, src_len)
+            if attn_mask.shape != correct_2d_size:
+                raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, but should be {correct_2d_size}.")
+            attn_mask = attn_mask.unsqueeze(0)
+        elif attn_mask.dim() == 3:
+            correct_3d_size = (bsz * num_heads, tgt_len, src_len)
+            if attn_mask.shape != correct_3d_size:
+                raise RuntimeError(f"The shape of the 3D attn_mask is {attn_mask.shape}, but should be {correct_3d_size}.")
+        else:
+            raise RuntimeError(f"attn_mask's dimension {attn_mask.dim()} is not supported")
+
+    # bias along the batch dimension (currently second)
+    if bias_k is not None and bias_v is not None:
+        assert static_k is None, "bias cannot be added to static key."
+        assert static_v is None, "bias cannot be added to static value."
+        k = torch.cat([k, bias_k.repeat(1, bsz, 1)])
+        v = torch.cat([v, bias_v.repeat(1, bsz, 1)])
+        if attn_mask is not None:
+            attn_mask = pad(attn_mask, (0, 1))
+        if key_padding_mask is not None:
+            key_padding_mask = pad(key_padding_mask, (0, 1))
+    else:
+        assert bias_k is None
+        assert bias_v is None
+
+    # (L, N, E) -> (N * num_heads, L, head_dim)
+    q = q.reshape(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
+    if static_k is None:
+        k = k.reshape(k.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
+    else:
+        assert static_k.size(0) == bsz * num_heads, \
+            f"expecting static_k.size(0) of {bsz * num_heads}, but got {static_k.size(0)}"
+        assert static_k.size(2) == head_dim, \
+            f"expecting static_k.size(2) of {head_dim}, but got {static_k.size(2)}"
+        k = static_k
+    if static_v is None:
+        v = v.reshape(v.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
+    else:
+        assert static_v.size(0) == bsz * num_heads, \
+            f"expecting static_v.size(0) of {bsz * num_heads}, but got {static_v.size(0)}"
+        assert static_v.size(2) == head_dim, \
+            f"expecting static_v.size(2) of {head_dim}, but got {static_v.size(2)}"
+        v = static_v
+
+    # zero attention along the batch dimension (now first)
+    if add_zero_attn:
+        zero_attn_shape = (bsz * num_heads, 1, head_dim)
+        k = torch.cat([k, torch.zeros(zero_attn_shape, dtype=k.dtype, device=k.device)], dim=1)
+        v = torch.cat([v, torch.zeros(zero_attn_shape, dtype=v.dtype, device=v.device)], dim=1)
+        if attn_mask is not None:
+            attn_mask = pad(attn_mask, (0, 1))
+        if key_padding_mask is not None:
+            key_padding_mask = pad(key_padding_mask, (0, 1))
+
+    src_len = k.size(1)
+
+    # merge the key padding mask into the attention mask
+    if key_padding_mask is not None:
+        assert key_padding_mask.shape == (bsz, src_len), \
+            f"expecting key_padding_mask shape of {(bsz, src_len)}, but got {key_padding_mask.shape}"
+        key_padding_mask = key_padding_mask.reshape(bsz, 1, 1, src_len). \
+            expand(-1, num_heads, -1, -1).reshape(bsz * num_heads, 1, src_len)
+        if attn_mask is None:
+            attn_mask = key_padding_mask
+        else:
+            attn_mask = attn_mask + key_padding_mask
+
+    if not training:
+        dropout_p = 0.0
+
+    if need_weights:
+        B, Nt, E = q.shape
+        q_scaled = q * math.sqrt(1.0 / float(E))
+        assert not (is_causal and attn_mask is None), "FIXME: is_causal not implemented for need_weights"
+        attn_output_weights = q_scaled.bmm(k.transpose(-2, -1))
+        if attn_mask is not None:
+            attn_output_weights = attn_mask + attn_output_weights
+        attn_output_weights = softmax(attn_output_weights, dim=-1)
+        if dropout_p > 0.0:
+            attn_output_weights = dropout(attn_output_weights, p=dropout_p)
+
+        attn_output = attn_output_weights.bmm(v)
+        attn_output = attn_output.transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
+        attn_output = linear(attn_output, out_proj_weight, out_proj_bias)
+        attn_output = attn_output.reshape(tgt_len, bsz, attn_output.size(1))
+
+        # optionally average the attention weights over the heads
+        attn_output_weights = attn_output_weights.reshape(bsz, num_heads, tgt_len, src_len)
+        if average_attn_weights:
+            attn_output_weights = attn_output_weights.mean(dim=1)
+
+        if not is_batched:
+            attn_output = attn_output.squeeze(1)
+            attn_output_weights = attn_output_weights.squeeze(0)
+        return attn_output, attn_output_weights
+    else:
+        # attn_mask is (1, L, S) or (N * num_heads, L, S): make it broadcast to (N, num_heads, L, S)
+        if attn_mask is not None:
+            if attn_mask.size(0) == 1 and attn_mask.dim() == 3:
+                attn_mask = attn_mask.unsqueeze(0)
+            else:
+                attn_mask = attn_mask.reshape(bsz, num_heads, -1, src_len)
+
+        q = q.reshape(bsz, num_heads, tgt_len, head_dim)
+        k = k.reshape(bsz, num_heads, src_len, head_dim)
+        v = v.reshape(bsz, num_heads, src_len, head_dim)
+
+        attn_output = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
+        attn_output = attn_output.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
+
+        attn_output = linear(attn_output, out_proj_weight, out_proj_bias)
+        attn_output = attn_output.reshape(tgt_len, bsz, attn_output.size(1))
+        if not is_batched:
+            attn_output = attn_output.squeeze(1)
+        return attn_output, None
+
+
+# --------------------------------------------------------------------------- upsampling
+# The resampling is separable: the last spatial dimension is resampled first, then the one before it,
+# ... (the order of PyTorch's CPU kernels), each with index_select on index tensors and weight tensors
+# that are computed with tensor ops in the arithmetic (float32 / input dtype) of those kernels.
+def _is_integer(x):
+    if isinstance(x, torch.Tensor):
+        return not x.is_floating_point() and x.dtype != torch.bool and x.dim() == 0
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _along(x, dim, idx):
+    return x.index_select(dim, idx)
+
+
+def _weight_shape(w, dim, ndim):
+    shape = [1] * ndim
+    shape[dim] = w.numel()
+    return w.reshape(shape)
+
+
+def _scale_tensor(in_size, out_size, scale, dtype):
+    """compute_scales_value: 1 / scale_factor when one is given, else in / out (in ``dtype``)."""
+    if scale is not None and scale > 0:
+        return torch.tensor(1.0 / scale, dtype=dtype)
+    return torch.tensor(float(in_size), dtype=dtype) / out_size
+
+
+def _nearest_index(in_size, out_size, scale, exact, dtype, channels_last):
+    """Source index of every output index for 'nearest' / 'nearest-exact'.
+
+    PyTorch's CPU kernels differ here: the channels-last kernel (nearest_idx) copies when the size
+    is unchanged, halves when it doubles, and scales in float32; the generic kernel scales in the
+    input's precision (and rounds to float32 before the floor).
+    """
+    if channels_last:
+        if not exact and out_size == in_size:
+            return torch.arange(out_size)
+        if not exact and out_size == 2 * in_size:
+            return torch.arange(out_size) // 2
+        s = _scale_tensor(in_size, out_size, scale, torch.float32)
+        if exact:
+            # floorf((dst + 0.5) * scale): the product is taken in double, then rounded to float
+            src = ((torch.arange(out_size, dtype=torch.float64) + 0.5) * s.double()).float()
+        else:
+            src = torch.arange(out_size, dtype=torch.float32) * s
+    else:
+        s = _scale_tensor(in_size, out_size, scale, dtype)
+        dst = torch.arange(out_size, dtype=dtype)
+        if exact:
+            src = ((((dst + 0.5) * s - 0.5).clamp(min=0)) + 0.5).float()
+        else:
+            src = (dst * s).float()
+    return src.floor().long().clamp(max=in_size - 1)
+
+
+def _channels_last_output(input, output_size):
+    """Whether PyTorch's CPU nearest kernel takes its channels-last route: the (contiguous) output
+    also counts as channels-last contiguous, which in practice means one channel."""
+    if input.dim() not in (4, 5):
+        return False
+    sizes = [input.size(0), input.size(1)] + list(output_size)
+    strides = [1] * len(sizes)
+    for d in range(len(sizes) - 2, -1, -1):
+        strides[d] = strides[d + 1] * sizes[d + 1]
+    expected = 1
+    for d in [1] + list(range(len(sizes) - 1, 1, -1)) + [0]:
+        if sizes[d] != 1:
+            if strides[d] != expected:
+                return False
+            expected *= sizes[d]
+    return True
+
+
+def _source_index(in_size, out_size, align_corners, scale, dtype, cubic):
+    """area_pixel_compute_source_index for every output index, in ``dtype``."""
+    dst = torch.arange(out_size, dtype=dtype)
+    if align_corners:
+        if out_size > 1:
+            s = torch.tensor(float(in_size - 1), dtype=dtype) / (out_size - 1)
+        else:
+            s = torch.tensor(0.0, dtype=dtype)
+        return dst * s
+    s = _scale_tensor(in_size, out_size, scale, dtype)
+    src = (dst + 0.5) * s - 0.5
+    return src if cubic else src.clamp(min=0)
+
+
+def _resample_linear(x, dim, out_size, align_corners, scale):
+    in_size = x.size(dim)
+    if out_size == in_size:
+        return x
+    dtype = x.dtype if x.is_floating_point() else torch.float32
+    src = _source_index(in_size, out_size, align_corners, scale, dtype, False)
+    i0 = src.floor().long().clamp(max=in_size - 1)
+    lam1 = (src - i0.to(dtype)).clamp(0, 1)
+    lam0 = 1 - lam1
+    i1 = i0 + (i0 < in_size - 1).long()
+    nd = x.dim()
+    return (_along(x, dim, i0) * _weight_shape(lam0, dim, nd)
+            + _along(x, dim, i1) * _weight_shape(lam1, dim, nd))
+
+
+def _cubic_coefficients(t):
+    A = -0.75
+
+    def conv1(x):  # |x| <= 1
+        return ((A + 2) * x - (A + 3)) * x * x + 1
+
+    def conv2(x):  # 1 < |x| < 2
+        return ((A * x - 5 * A) * x + 8 * A) * x - 4 * A
+
+    x2 = 1.0 - t
+    return [conv2(t + 1.0), conv1(t), conv1(x2), conv2(x2 + 1.0)]
+
+
+def _resample_cubic(x, dim, out_size, align_corners, scale):
+    in_size = x.size(dim)
+    dtype = x.dtype if x.is_floating_point() else torch.float32
+    src = _source_index(in_size, out_size, align_corners, scale, dtype, True)
+    i = src.floor()
+    coeffs = _cubic_coefficients(src - i)
+    i = i.long()
+    nd = x.dim()
+    out = None
+    for j in range(4):
+        idx = (i + (j - 1)).clamp(0, in_size - 1)
+        term = _along(x, dim, idx) * _weight_shape(coeffs[j], dim, nd)
+        out = term if out is None else out + term
+    return out
+
+
+_INTERP_DIM_MODES = {'linear': 3, 'bilinear': 4, 'bicubic': 4, 'trilinear': 5}
+
+
+def _check_interp_sizes(input, output_size):
+    in_sp = list(input.shape[2:])
+    if any(s <= 0 for s in in_sp) or any(s <= 0 for s in output_size):
+        names = ('D', 'H', 'W')[3 - len(in_sp):]
+        ins = ', '.join(f'{n}: {s}' for n, s in zip(names, in_sp))
+        outs = ', '.join(f'{n}: {s}' for n, s in zip(names, output_size))
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({ins}) output ({outs})")
+
+
+def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    r"""Down/up samples the input to the given ``size`` or by the given ``scale_factor``.
+
+    Modes: 'nearest', 'nearest-exact', 'linear' (3-D), 'bilinear' and 'bicubic' (4-D), 'trilinear' (5-D),
+    'area' (3-D and 4-D). Input is (N, C, [D, [H,]] W).
+    """
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError("align_corners option can only be set with the "
+                             "interpolating modes: linear | bilinear | bicubic | trilinear")
+    else:
+        if align_corners is None:
+            align_corners = False
+
+    dim = input.dim() - 2  # number of spatial dimensions
+
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    elif size is not None:
+        scale_factors = None
+        if isinstance(size, (list, tuple)):
+            if len(size) != dim:
+                raise ValueError(
+                    "Input and output must have the same number of spatial dimensions, but got "
+                    f"input with spatial dimensions of {list(input.shape[2:])} and output size of {size}. "
+                    "Please provide input tensor in (N, C, d1, d2, ...,dK) format and "
+                    "output size in (o1, o2, ...,oK) format.")
+            if not all(_is_integer(x) for x in size):
+                raise TypeError(
+                    "expected size to be one of int or Tuple[int] or Tuple[int, int] or "
+                    f"Tuple[int, int, int], but got size with types {[type(x) for x in size]}")
+            output_size = [int(s) for s in size]
+        else:
+            output_size = [int(size) for _ in range(dim)]
+    elif scale_factor is not None:
+        output_size = None
+        if isinstance(scale_factor, (list, tuple)):
+            if len(scale_factor) != dim:
+                raise ValueError(
+                    "Input and scale_factor must have the same number of spatial dimensions, but "
+                    f"got input with spatial dimensions of {list(input.shape[2:])} and "
+                    f"scale_factor of shape {scale_factor}. "
+                    "Please provide input tensor in (N, C, d1, d2, ...,dK) format and "
+                    "scale_factor in (s1, s2, ...,sK) format.")
+            scale_factors = [float(f) for f in scale_factor]
+        else:
+            scale_factors = [float(scale_factor) for _ in range(dim)]
+    else:
+        raise ValueError("either size or scale_factor should be defined")
+
+    if recompute_scale_factor is not None and recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+
+    # "area" mode always requires an explicit size rather than scale factor.
+    if mode == "area" and output_size is None:
+        recompute_scale_factor = True
+
+    if recompute_scale_factor is not None and recompute_scale_factor:
+        output_size = [math.floor(float(input.size(i + 2)) * scale_factors[i]) for i in range(dim)]
+        scale_factors = None
+
+    if antialias and not (mode in ("bilinear", "bicubic") and input.dim() == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear and bicubic modes and requires "
+                         "a 4-D tensor as input")
+
+    need = _INTERP_DIM_MODES.get(mode)
+    if input.dim() in (3, 4, 5) and mode in ('linear', 'bilinear', 'trilinear') and need != input.dim():
+        raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {need}D input")
+    if input.dim() not in (3, 4, 5) or (need is not None and need != input.dim()) or \
+            mode not in ('nearest', 'nearest-exact', 'area', 'linear', 'bilinear', 'bicubic', 'trilinear'):
+        raise NotImplementedError(
+            "Input Error: Only 3D, 4D and 5D input Tensors supported"
+            f" (got {input.dim()}D) for the modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact"
+            f" (got {mode})")
+    if antialias:
+        raise NotImplementedError("interpolate: antialias=True is not supported by jtorch")
+
+    if output_size is None:
+        # compute_output_size: the product in double, truncated
+        output_size = [int(float(input.size(i + 2)) * scale_factors[i]) for i in range(dim)]
+    scales = scale_factors if scale_factors is not None else [None] * dim
+    _check_interp_sizes(input, output_size)
+
+    if mode == 'area':
+        if dim == 1:
+            return adaptive_avg_pool1d(input, output_size[0])
+        if dim == 2:
+            return adaptive_avg_pool2d(input, output_size)
+        raise NotImplementedError("interpolate: mode='area' for 5-D input (adaptive_avg_pool3d) is not supported by jtorch")
+
+    out = input
+    if mode in ('nearest', 'nearest-exact'):
+        cl = _channels_last_output(input, output_size)
+        dtype = input.dtype if input.is_floating_point() else torch.float32
+    for i in reversed(range(dim)):
+        d = i + 2
+        if mode in ('nearest', 'nearest-exact'):
+            idx = _nearest_index(input.size(d), output_size[i], scales[i], mode == 'nearest-exact', dtype, cl)
+            out = _along(out, d, idx)
+        elif mode == 'bicubic':
+            out = _resample_cubic(out, d, output_size[i], align_corners, scales[i])
+        else:
+            out = _resample_linear(out, d, output_size[i], align_corners, scales[i])
+    return out
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    r"""Deprecated alias of :func:`interpolate`."""
+    warnings.warn("nn.functional.upsample is deprecated. Use nn.functional.interpolate instead.")
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    r"""Deprecated: ``interpolate(input, size, scale_factor, mode='nearest')``."""
+    warnings.warn("nn.functional.upsample_nearest is deprecated. Use nn.functional.interpolate instead.")
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    r"""Deprecated: ``interpolate(input, size, scale_factor, mode='bilinear', align_corners=True)``."""
+    warnings.warn("nn.functional.upsample_bilinear is deprecated. Use nn.functional.interpolate instead.")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)

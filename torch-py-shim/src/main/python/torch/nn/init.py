@@ -5,9 +5,10 @@ import warnings
 import torch
 
 __all__ = ['calculate_gain', 'uniform_', 'normal_', 'trunc_normal_', 'constant_', 'ones_', 'zeros_',
-           'eye_', 'xavier_uniform_', 'xavier_normal_', 'kaiming_uniform_', 'kaiming_normal_',
+           'eye_', 'dirac_', 'xavier_uniform_', 'xavier_normal_', 'kaiming_uniform_', 'kaiming_normal_',
+           'orthogonal_', 'sparse_',
            'uniform', 'normal', 'constant', 'xavier_uniform', 'xavier_normal', 'kaiming_uniform',
-           'kaiming_normal']
+           'kaiming_normal', 'orthogonal', 'sparse']
 
 
 def _uniform(tensor, a, b, generator):
@@ -134,6 +135,107 @@ def eye_(tensor):
     return tensor
 
 
+def dirac_(tensor, groups=1):
+    r"""Fill the {3, 4, 5}-dimensional input `Tensor` with the Dirac delta function.
+
+    Preserves the identity of the inputs in convolutional layers; with ``groups > 1`` each group of
+    output channels preserves the identity.
+    """
+    dimensions = tensor.ndimension()
+    if dimensions not in [3, 4, 5]:
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+
+    sizes = tensor.size()
+
+    if sizes[0] % groups != 0:
+        raise ValueError('dim 0 must be divisible by groups')
+
+    out_chans_per_grp = sizes[0] // groups
+    min_dim = min(out_chans_per_grp, sizes[1])
+
+    with torch.no_grad():
+        # 1 at [g * out_chans_per_grp + d, d, centre...] for d < min_dim, built by broadcasting
+        nd = tensor.dim()
+
+        def along(k, n):
+            shape = [1] * nd
+            shape[k] = n
+            return torch.arange(n, device=tensor.device).reshape(shape)
+
+        out_c = along(0, sizes[0]) % out_chans_per_grp
+        in_c = along(1, sizes[1])
+        mask = (out_c == in_c) & (in_c < min_dim)
+        for k in range(2, nd):
+            mask = mask & (along(k, sizes[k]) == sizes[k] // 2)
+        tensor.copy_(mask.to(tensor.dtype))
+    return tensor
+
+
+def orthogonal_(tensor, gain=1, generator=None):
+    r"""Fill the input `Tensor` with a (semi) orthogonal matrix (Saxe et al. 2013).
+
+    The input needs at least 2 dimensions; the trailing ones are flattened. As in PyTorch, a normal
+    matrix is drawn (same random stream) and the Q factor of its QR decomposition (R with a positive
+    diagonal) is used. jtorch computes Q by Gram-Schmidt with re-orthogonalisation instead of
+    Householder QR: the same matrix, up to rounding.
+    """
+    if tensor.ndimension() < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+
+    if tensor.numel() == 0:
+        # no-op
+        return tensor
+    rows = tensor.size(0)
+    cols = tensor.numel() // rows
+    with torch.no_grad():
+        flattened = _normal(tensor.new_empty((rows, cols)), 0, 1, generator)
+        if rows < cols:
+            flattened = flattened.t()
+        q = _gram_schmidt_q(flattened)
+        if rows < cols:
+            q = q.t()
+        tensor.view_as(q).copy_(q)
+        tensor.mul_(gain)
+    return tensor
+
+
+def _gram_schmidt_q(a):
+    """Q of the reduced QR decomposition of ``a`` (m x n, m >= n) with R's diagonal positive.
+
+    Classical Gram-Schmidt with one re-orthogonalisation pass per column ("twice is enough");
+    the loop runs over the n columns, the arithmetic is tensor ops.
+    """
+    n = a.size(1)
+    cols = []
+    q = None
+    for j in range(n):
+        v = a[:, j:j + 1]
+        if q is not None:
+            for _ in range(2):
+                v = v - q.matmul(q.t().matmul(v))
+        cols.append(v / v.norm())
+        q = torch.cat(cols, 1)
+    return q
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    r"""Fill the 2D input `Tensor` as a sparse matrix: in each column a fraction ``sparsity`` of the
+    entries is zero, the others are drawn from N(0, std^2) (Martens 2010)."""
+    if tensor.ndimension() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+
+    rows, cols = tensor.shape
+    num_zeros = int(math.ceil(sparsity * rows))
+
+    with torch.no_grad():
+        _normal(tensor, 0, std, generator)
+        for col_idx in range(cols):
+            row_indices = torch.randperm(rows) if generator is None else torch.randperm(rows, generator=generator)
+            zero_indices = row_indices[:num_zeros]
+            tensor[zero_indices, col_idx] = 0
+    return tensor
+
+
 def _calculate_fan_in_and_fan_out(tensor):
     dimensions = tensor.dim()
     if dimensions < 2:
@@ -232,3 +334,5 @@ xavier_uniform = _make_deprecate(xavier_uniform_)
 xavier_normal = _make_deprecate(xavier_normal_)
 kaiming_uniform = _make_deprecate(kaiming_uniform_)
 kaiming_normal = _make_deprecate(kaiming_normal_)
+orthogonal = _make_deprecate(orthogonal_)
+sparse = _make_deprecate(sparse_)

@@ -25,6 +25,10 @@ for _file, _names in (
     ('conv', ('Conv1d', 'Conv2d', 'ConvTranspose1d', 'ConvTranspose2d')),
     ('pooling', ('MaxPool1d', 'MaxPool2d', 'AvgPool1d', 'AvgPool2d', 'AdaptiveAvgPool1d', 'AdaptiveAvgPool2d')),
     ('rnn', ('RNNBase', 'RNN', 'LSTM', 'GRU', 'RNNCellBase', 'RNNCell', 'LSTMCell', 'GRUCell')),
+    ('attention', ('MultiheadAttention',)),
+    ('transformer', ('Transformer', 'TransformerEncoder', 'TransformerDecoder', 'TransformerEncoderLayer',
+                     'TransformerDecoderLayer')),
+    ('upsampling', ('Upsample', 'UpsamplingNearest2d', 'UpsamplingBilinear2d')),
 ):
     for _name in _names:
         _LAZY[_name] = _file

@@ -432,3 +432,11 @@ class LogSoftmax(Module):
 
     def extra_repr(self):
         return f'dim={self.dim}'
+
+
+def __getattr__(name):
+    # MultiheadAttention lives in attention.py; PyTorch (and pickles) name it torch.nn.modules.activation.
+    if name == 'MultiheadAttention':
+        from .attention import MultiheadAttention
+        return MultiheadAttention
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

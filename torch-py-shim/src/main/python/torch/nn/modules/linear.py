@@ -54,6 +54,13 @@ class Linear(Module):
         return f'in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}'
 
 
+# This class exists solely to avoid triggering an obscure error when scripting an improperly
+# quantized attention layer (PyTorch keeps it for MultiheadAttention.out_proj).
+class NonDynamicallyQuantizableLinear(Linear):
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__(in_features, out_features, bias=bias, device=device, dtype=dtype)
+
+
 class Bilinear(Module):
     r"""Applies a bilinear transformation to the incoming data: :math:`y = x_1^T A x_2 + b`."""
 

@@ -155,11 +155,139 @@ def register_module_backward_hook(hook):
 
 
 def register_module_full_backward_pre_hook(hook):
-    raise NotImplementedError("module full backward pre-hooks are not supported yet by jtorch")
+    r"""Register a backward pre-hook common to all the modules: ``hook(module, grad_output)``."""
+    handle = RemovableHandle(_global_backward_pre_hooks)
+    _global_backward_pre_hooks[handle.id] = hook
+    return handle
 
 
 def register_module_full_backward_hook(hook):
-    raise NotImplementedError("module full backward hooks are not supported yet by jtorch")
+    r"""Register a backward hook common to all the modules: ``hook(module, grad_input, grad_output)``."""
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is False:
+        raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a "
+                           "global Module hook. Please use only one of them.")
+    _global_is_full_backward_hook = True
+    handle = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[handle.id] = hook
+    return handle
+
+
+class BackwardHookFunction(torch.autograd.Function):
+    """Identity on tensors; its backward hands the incoming gradients to ``callback`` (first argument),
+    which returns the gradients to pass on."""
+
+    @staticmethod
+    def forward(ctx, callback, *args):
+        ctx.callback = callback
+        return args
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return (None,) + tuple(ctx.callback(grads))
+
+
+class BackwardHook:
+    """Module full backward (pre-)hooks, one object per forward call (torch.utils.hooks.BackwardHook).
+
+    The tensor inputs and outputs that require grad go through identity autograd functions: the one on
+    the outputs receives grad_output (and runs the pre-hooks, which may replace it); the one on the
+    inputs receives grad_input and runs the hooks, which may replace it.
+    """
+
+    def __init__(self, module, user_hooks, user_pre_hooks):
+        self.user_hooks = user_hooks
+        self.user_pre_hooks = user_pre_hooks
+        self.module = module
+        self.grad_outputs = None
+        self.n_outputs = -1
+        self.output_tensors_index = None
+        self.n_inputs = -1
+        self.input_tensors_index = None
+        self._no_grad_inputs = []
+
+    @staticmethod
+    def _pack_with_none(indices, values, size):
+        res = [None] * size
+        for idx, val in zip(indices, values):
+            res[idx] = val
+        return tuple(res)
+
+    @staticmethod
+    def _unpack_none(indices, values):
+        return tuple(values[idx] for idx in indices)
+
+    def _apply_on_tensors(self, callback, args):
+        idx = [i for i, a in enumerate(args) if isinstance(a, torch.Tensor) and a.requires_grad]
+        if not (idx and torch.is_grad_enabled()):
+            return args, None
+        new_tensors = BackwardHookFunction.apply(callback, *[args[i] for i in idx])
+        arg_list = list(args)
+        for i, t in zip(idx, new_tensors):
+            arg_list[i] = t
+        if type(args) is tuple:
+            return tuple(arg_list), idx
+        return type(args)(*arg_list), idx
+
+    def _input_grads(self, grads):
+        if self.grad_outputs is None:
+            # the gradient reached the inputs without passing through the outputs
+            return grads
+        res = list(self._pack_with_none(self.input_tensors_index, grads, self.n_inputs))
+        for i, t in self._no_grad_inputs:
+            # tensor inputs that do not require grad get a zero gradient (as PyTorch's identity node gives them)
+            res[i] = torch.zeros_like(t)
+        res = tuple(res)
+        for hook in self.user_hooks:
+            out = hook(self.module, res, self.grad_outputs)
+            if out is None:
+                continue
+            if len(out) != len(res):
+                raise RuntimeError("Backward hook returned an invalid number of grad_input, "
+                                   f"got {len(out)}, but expected {len(res)}")
+            res = out
+        self.grad_outputs = None
+        return self._unpack_none(self.input_tensors_index, res)
+
+    def _output_grads(self, grads):
+        self.grad_outputs = self._pack_with_none(self.output_tensors_index, grads, self.n_outputs)
+        if self.user_pre_hooks:
+            expected_len = len(self.grad_outputs)
+            for user_pre_hook in self.user_pre_hooks:
+                hook_grad_outputs = user_pre_hook(self.module, self.grad_outputs)
+                if hook_grad_outputs is None:
+                    continue
+                actual_len = len(hook_grad_outputs)
+                if actual_len != expected_len:
+                    raise RuntimeError("Backward pre hook returned an invalid number of grad_output, "
+                                       f"got {actual_len}, but expected {expected_len}")
+                self.grad_outputs = hook_grad_outputs
+        local_grad_outputs = self.grad_outputs
+        if self.input_tensors_index is None:
+            # no input requires grad: the hooks run now, with grad_input all None
+            grad_inputs = self._pack_with_none([], [], self.n_inputs)
+            for user_hook in self.user_hooks:
+                res = user_hook(self.module, grad_inputs, self.grad_outputs)
+                if res is not None and not (isinstance(res, tuple) and all(el is None for el in res)):
+                    raise RuntimeError("Backward hook for Modules where no input requires "
+                                       "gradient should always return None or None for all gradients.")
+            self.grad_outputs = None
+        return tuple(local_grad_outputs[i] for i in self.output_tensors_index)
+
+    def setup_input_hook(self, args):
+        res, self.input_tensors_index = self._apply_on_tensors(self._input_grads, args)
+        self._no_grad_inputs = [(i, a) for i, a in enumerate(args)
+                                if isinstance(a, torch.Tensor) and not a.requires_grad]
+        self.n_inputs = len(args)
+        return res
+
+    def setup_output_hook(self, args):
+        is_tuple = isinstance(args, tuple)
+        if not is_tuple:
+            args = (args,)
+        res, self.output_tensors_index = self._apply_on_tensors(self._output_grads, args)
+        self.n_outputs = len(args)
+        return res if is_tuple else res[0]
 
 
 def _forward_unimplemented(self, *input):
@@ -497,13 +625,53 @@ class Module:
 
     # ------------------------------------------------------------------ hooks
     def register_full_backward_pre_hook(self, hook, prepend=False):
-        raise NotImplementedError("Module.register_full_backward_pre_hook is not supported yet by jtorch")
+        r"""Register a backward pre-hook on the module.
+
+        The hook is called every time the gradients with respect to the module's outputs are computed:
+        ``hook(module, grad_output) -> tuple[Tensor] or None``; a returned tuple replaces grad_output.
+        """
+        handle = RemovableHandle(self._backward_pre_hooks)
+        self._backward_pre_hooks[handle.id] = hook
+        if prepend:
+            self._backward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
 
     def register_backward_hook(self, hook):
-        raise NotImplementedError("Module.register_backward_hook is not supported yet by jtorch")
+        raise NotImplementedError("Module.register_backward_hook is not supported yet by jtorch "
+                                  "(use register_full_backward_hook)")
 
     def register_full_backward_hook(self, hook, prepend=False):
-        raise NotImplementedError("Module.register_full_backward_hook is not supported yet by jtorch")
+        r"""Register a backward hook on the module.
+
+        The hook is called every time the gradients with respect to the module's inputs are computed:
+        ``hook(module, grad_input, grad_output) -> tuple(Tensor) or None``; grad_input and grad_output
+        are tuples (None for the non-tensor or no-grad positions); a returned tuple replaces grad_input.
+        """
+        if self._is_full_backward_hook is False:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on a "
+                               "single Module. Please use only one of them.")
+
+        self._is_full_backward_hook = True
+
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        if prepend:
+            self._backward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def _get_backward_hooks(self):
+        full_backward_hooks = []
+        if _global_is_full_backward_hook is True:
+            full_backward_hooks += _global_backward_hooks.values()
+        if self._is_full_backward_hook is True:
+            full_backward_hooks += self._backward_hooks.values()
+        return full_backward_hooks
+
+    def _get_backward_pre_hooks(self):
+        backward_pre_hooks = []
+        backward_pre_hooks += _global_backward_pre_hooks.values()
+        backward_pre_hooks += self._backward_pre_hooks.values()
+        return backward_pre_hooks
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         r"""Register a forward pre-hook on the module.
@@ -548,11 +716,20 @@ class Module:
         forward_call = self.forward
         # If we don't have any hooks, we want to skip the rest of the logic in
         # this function, and just call forward.
-        if not (self._forward_hooks or self._forward_pre_hooks
+        if not (self._backward_hooks or self._backward_pre_hooks or self._forward_hooks or self._forward_pre_hooks
+                or _global_backward_pre_hooks or _global_backward_hooks
                 or _global_forward_hooks or _global_forward_pre_hooks):
             return forward_call(*args, **kwargs)
 
+        full_backward_hooks = []
+        backward_pre_hooks = []
+        if self._backward_pre_hooks or _global_backward_pre_hooks:
+            backward_pre_hooks = self._get_backward_pre_hooks()
+        if self._backward_hooks or _global_backward_hooks:
+            full_backward_hooks = self._get_backward_hooks()
+
         called_always_called_hooks = set()
+        bw_hook = None
         try:
             if _global_forward_pre_hooks or self._forward_pre_hooks:
                 for hook_id, hook in (
@@ -576,6 +753,10 @@ class Module:
                                 args_result = (args_result,)
                             args = args_result
 
+            if full_backward_hooks or backward_pre_hooks:
+                bw_hook = BackwardHook(self, full_backward_hooks, backward_pre_hooks)
+                args = bw_hook.setup_input_hook(args)
+
             result = forward_call(*args, **kwargs)
             if _global_forward_hooks or self._forward_hooks:
                 for hook_id, hook in (
@@ -593,6 +774,13 @@ class Module:
 
                     if hook_result is not None:
                         result = hook_result
+
+            if bw_hook:
+                if not isinstance(result, (torch.Tensor, tuple)):
+                    warnings.warn("For backward hooks to be called,"
+                                  " module output should be a Tensor or a tuple of Tensors"
+                                  f" but received {type(result)}")
+                result = bw_hook.setup_output_hook(result)
             return result
         except Exception:
             # run always called hooks if they have not already been run
