@@ -1001,6 +1001,71 @@ def _close(a, b, tol=1e-6):
     return a == b
 
 
+# ---------------------------------------------------------------- layer modules: forward and backward
+def _module_fg(m, x, seed):
+    """Output of module m on x, gradient w.r.t. x and each parameter (weights of the output sum fixed)."""
+    m = _set_params(m.double(), seed)
+    out = m(x)
+    out = out[0] if isinstance(out, tuple) else out
+    w = T(out.shape, 999, 0.5, 1.5)
+    (out * w).sum().backward()
+    return [out, x.grad] + [p.grad for p in m.parameters()]
+
+
+_LAYERS = {
+    'Conv1d': (lambda: nn.Conv1d(3, 4, 3, stride=2, padding=1), (2, 3, 9)),
+    'Conv2d': (lambda: nn.Conv2d(3, 4, 3), (2, 3, 6, 5)),
+    'Conv2d stride pad dilation': (lambda: nn.Conv2d(2, 4, (3, 2), stride=(2, 1), padding=(2, 1), dilation=(1, 2)), (2, 2, 7, 6)),
+    'Conv2d same': (lambda: nn.Conv2d(2, 3, 4, padding='same'), (1, 2, 6, 6)),
+    'Conv2d groups no bias': (lambda: nn.Conv2d(4, 6, 3, groups=2, bias=False), (2, 4, 5, 5)),
+    'Conv2d reflect': (lambda: nn.Conv2d(2, 2, 3, padding=1, padding_mode='reflect'), (1, 2, 5, 4)),
+    'ConvTranspose2d': (lambda: nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1), (2, 3, 4, 3)),
+    'ConvTranspose2d groups': (lambda: nn.ConvTranspose2d(4, 4, 2, stride=2, groups=2), (1, 4, 3, 3)),
+    'MaxPool2d': (lambda: nn.MaxPool2d(2), (2, 3, 6, 5)),
+    'MaxPool2d stride pad ceil': (lambda: nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True), (1, 2, 7, 6)),
+    'AvgPool2d': (lambda: nn.AvgPool2d(3, stride=2, padding=1), (2, 2, 7, 6)),
+    'AvgPool2d no pad count': (lambda: nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False, ceil_mode=True), (1, 2, 7, 6)),
+    'AdaptiveAvgPool2d': (lambda: nn.AdaptiveAvgPool2d((3, 2)), (2, 2, 7, 5)),
+    'MaxPool1d': (lambda: nn.MaxPool1d(3, stride=2), (2, 3, 9)),
+    'AvgPool1d': (lambda: nn.AvgPool1d(2), (2, 3, 8)),
+    'BatchNorm2d train': (lambda: nn.BatchNorm2d(3), (4, 3, 2, 3)),
+    'BatchNorm1d train 3d': (lambda: nn.BatchNorm1d(3), (4, 3, 5)),
+    'GroupNorm': (lambda: nn.GroupNorm(2, 4), (2, 4, 3, 3)),
+    'LayerNorm 2d shape': (lambda: nn.LayerNorm((3, 4)), (2, 3, 4)),
+    'RNN tanh': (lambda: nn.RNN(3, 4), (5, 2, 3)),
+    'RNN relu 2 layers': (lambda: nn.RNN(3, 4, num_layers=2, nonlinearity='relu'), (5, 2, 3)),
+    'LSTM': (lambda: nn.LSTM(3, 4), (5, 2, 3)),
+    'LSTM 2 layers bidirectional batch_first': (lambda: nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True), (2, 5, 3)),
+    'LSTM proj_size': (lambda: nn.LSTM(3, 5, proj_size=2), (4, 2, 3)),
+    'GRU': (lambda: nn.GRU(3, 4), (5, 2, 3)),
+    'GRU bidirectional': (lambda: nn.GRU(3, 4, bidirectional=True), (4, 2, 3)),
+    'LSTMCell': (lambda: nn.LSTMCell(3, 4), (2, 3)),
+    'GRUCell': (lambda: nn.GRUCell(3, 4), (2, 3)),
+    'RNNCell': (lambda: nn.RNNCell(3, 4), (2, 3)),
+}
+for _i, (_name, (_make, _shape)) in enumerate(_LAYERS.items()):
+    case('layer ' + _name)(lambda _make=_make, _shape=_shape, _i=_i: _module_fg(_make(), T(_shape, 300 + _i, grad=True), 400 + 10 * _i))
+
+
+@case('layer LSTM with initial state and final state')
+def _():
+    m = _set_params(nn.LSTM(3, 4, num_layers=2).double(), 500)
+    x = T((4, 2, 3), 501, grad=True)
+    h0, c0 = T((2, 2, 4), 502, grad=True), T((2, 2, 4), 503, grad=True)
+    out, (h, c) = m(x, (h0, c0))
+    (out.sum() + (h * 2).sum() + (c * 3).sum()).backward()
+    return [out, h, c, x.grad, h0.grad, c0.grad] + [p.grad for p in m.parameters()]
+
+
+@case('layer BatchNorm2d running stats and eval')
+def _():
+    m = _set_params(nn.BatchNorm2d(3, momentum=0.3).double(), 510)
+    x = T((4, 3, 2, 2), 511)
+    m(x)
+    m(x * 2 + 1)
+    return [m.running_mean, m.running_var, m.num_batches_tracked, m.eval()(x)]
+
+
 def main():
     record = '--record' in sys.argv
     results = {}
