@@ -1,4 +1,5 @@
-"""Runs a script, a module, code or the interactive prompt the way `python` does (used by the launcher)."""
+"""Runs a script, a module, code or the interactive prompt the way `python` does (used by the launcher);
+notebooks (FILE.ipynb) go to _jtorch_notebook."""
 import sys
 
 
@@ -35,6 +36,11 @@ def _finish():
 def main(mode, target, argv):
     sys.argv = list(argv)
     try:
+        if mode == "file" and target.lower().endswith(".ipynb"):
+            import _jtorch_notebook  # runs the notebook's cells; options after the path are its own
+            status = _jtorch_notebook.main(target, list(argv)[1:])
+            _finish()
+            return status
         if mode == "file":
             import os
             import runpy
