@@ -1,0 +1,138 @@
+package org.jtorch.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** {@link Gemm#sgemm} against a double-accumulating reference, over edge sizes, strides, batches and threads. */
+class GemmTest {
+    static final int[] EDGE = {1, 2, 3, 4, 5, 7, 15, 16, 17, 31, 33, 63, 65, 127, 129, 255, 257};
+
+    /** Reference C = A @ B with double accumulation; returns also the sum of |a||b| per element for the tolerance. */
+    static void reference(int batch, int m, int k, int n, float[] a, int aOff, int aBs, int aRs, int aCs,
+                          float[] b, int bOff, int bBs, int bRs, int bCs, double[] c, double[] mag) {
+        for (int q = 0; q < batch; q++)
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++) {
+                    double s = 0, g = 0;
+                    for (int p = 0; p < k; p++) {
+                        double x = a[aOff + q * aBs + i * aRs + p * aCs], y = b[bOff + q * bBs + p * bRs + j * bCs];
+                        s += x * y;
+                        g += Math.abs(x * y);
+                    }
+                    c[(q * m + i) * n + j] = s;
+                    mag[(q * m + i) * n + j] = g;
+                }
+    }
+
+    static float[] random(Random rnd, int size) {
+        float[] x = new float[size];
+        for (int i = 0; i < size; i++) x[i] = rnd.nextFloat() * 2 - 1;
+        return x;
+    }
+
+    /** Runs one contiguous product (with offsets) and checks it, including that nothing outside C was written. */
+    static void check(Random rnd, int batch, int m, int k, int n) {
+        int aOff = rnd.nextInt(5), bOff = rnd.nextInt(5), cOff = rnd.nextInt(5);
+        float[] a = random(rnd, aOff + batch * m * k), b = random(rnd, bOff + batch * k * n);
+        float[] c = new float[cOff + batch * m * n + 3];
+        java.util.Arrays.fill(c, Float.NaN);
+        Gemm.sgemm(batch, m, k, n, a, aOff, b, bOff, c, cOff);
+        double[] ref = new double[batch * m * n], mag = new double[batch * m * n];
+        reference(batch, m, k, n, a, aOff, m * k, k, 1, b, bOff, k * n, n, 1, ref, mag);
+        compare(batch + "x" + m + "x" + k + "x" + n, c, cOff, n, 1, m * n, batch, m, n, ref, mag, k);
+        for (int i = 0; i < cOff; i++) if (!Float.isNaN(c[i])) fail("wrote before C at " + i);
+        for (int i = cOff + batch * m * n; i < c.length; i++) if (!Float.isNaN(c[i])) fail("wrote after C at " + i);
+    }
+
+    static void compare(String what, float[] c, int cOff, int cRs, int cCs, int cBs, int batch, int m, int n,
+                        double[] ref, double[] mag, int k) {
+        double eps = Math.ulp(1f);
+        for (int q = 0; q < batch; q++)
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++) {
+                    double want = ref[(q * m + i) * n + j], got = c[cOff + q * cBs + i * cRs + j * cCs];
+                    double tol = 2 * eps * (k + 2) * mag[(q * m + i) * n + j] + 1e-30;
+                    if (!(Math.abs(got - want) <= tol))
+                        fail(what + ": C[" + q + "][" + i + "][" + j + "] = " + got + ", expected " + want + " (tol " + tol + ")");
+                }
+    }
+
+    @Test void edgeSizes() {
+        Random rnd = new Random(1);
+        for (int m : EDGE) for (int n : EDGE) check(rnd, 1, m, EDGE[rnd.nextInt(EDGE.length)], n);
+        for (int k : EDGE) check(rnd, 1, 33, k, 65);
+        for (int k : EDGE) check(rnd, 1, 65, k, 257);
+    }
+
+    @Test void randomSizes() {
+        Random rnd = new Random(2);
+        for (int t = 0; t < 150; t++) {
+            int batch = 1 + rnd.nextInt(3);
+            check(rnd, batch, 1 + rnd.nextInt(140), 1 + rnd.nextInt(300), 1 + rnd.nextInt(300));
+        }
+    }
+
+    @Test void blockBoundaries() {
+        Random rnd = new Random(3);
+        // around the packed-block sizes (KC deep, NC wide) and the wide-kernel threshold
+        check(rnd, 1, 9, Gemm.KC - 1, Gemm.NC + 17);
+        check(rnd, 1, 6, Gemm.KC + 1, Gemm.WIDE - 1);
+        check(rnd, 1, 5, 2 * Gemm.KC + 3, Gemm.WIDE + 1);
+        check(rnd, 1, 70, 600, 2 * Gemm.NC + 5);
+    }
+
+    @Test void largeAndParallel() {
+        Random rnd = new Random(4);
+        check(rnd, 1, 300, 200, 500);     // split over columns when threads > 1
+        check(rnd, 1, 1000, 100, 40);     // narrow: split over rows / transposed
+        check(rnd, 2, 70, 150, 90);       // batch smaller than the number of tasks
+        check(rnd, 12, 50, 80, 60);       // split over batch entries
+        check(rnd, 40, 64, 288, 121);     // conv-like
+        check(rnd, 64, 32, 676, 9);       // conv weight-gradient-like (transposed)
+    }
+
+    @Test void strides() {
+        Random rnd = new Random(5);
+        for (int t = 0; t < 60; t++) {
+            int batch = 1 + rnd.nextInt(3), m = 1 + rnd.nextInt(90), k = 1 + rnd.nextInt(90), n = 1 + rnd.nextInt(300);
+            if (t % 7 == 0) { m = 200 + rnd.nextInt(100); n = 1 + rnd.nextInt(40); }
+            // A and B either row-major, column-major (transposed views) or broadcast over the batch
+            boolean at = rnd.nextBoolean(), bt = rnd.nextBoolean(), abc = rnd.nextInt(4) == 0, bbc = rnd.nextInt(4) == 0;
+            float[] a = random(rnd, 2 + (abc ? 1 : batch) * m * k), b = random(rnd, 3 + (bbc ? 1 : batch) * k * n);
+            int aRs = at ? 1 : k, aCs = at ? m : 1, aBs = abc ? 0 : m * k;
+            int bRs = bt ? 1 : n, bCs = bt ? k : 1, bBs = bbc ? 0 : k * n;
+            // C either row-major or column-major
+            boolean ct = rnd.nextInt(3) == 0;
+            int cRs = ct ? 1 : n, cCs = ct ? m : 1;
+            float[] c = new float[1 + batch * m * n];
+            Gemm.sgemm(batch, m, k, n, a, 2, aBs, aRs, aCs, b, 3, bBs, bRs, bCs, c, 1, m * n, cRs, cCs);
+            double[] ref = new double[batch * m * n], mag = new double[batch * m * n];
+            reference(batch, m, k, n, a, 2, aBs, aRs, aCs, b, 3, bBs, bRs, bCs, ref, mag);
+            compare("strided " + batch + "x" + m + "x" + k + "x" + n, c, 1, cRs, cCs, m * n, batch, m, n, ref, mag, k);
+        }
+    }
+
+    @Test void emptyAndZeroDepth() {
+        float[] c = {5, 5, 5, 5, 5, 5};
+        Gemm.sgemm(1, 2, 0, 3, new float[0], 0, new float[0], 0, c, 0);
+        for (float v : c) assertEquals(0f, v);
+        Gemm.sgemm(1, 0, 3, 3, new float[0], 0, new float[9], 0, new float[0], 0);
+        Gemm.sgemm(0, 3, 3, 3, new float[0], 0, new float[0], 0, new float[0], 0);
+    }
+
+    @Test void specialValuesPropagate() {
+        float[] a = new float[8 * 300], b = new float[300 * 40];
+        java.util.Arrays.fill(a, 1f);
+        java.util.Arrays.fill(b, 1f);
+        a[3 * 300 + 7] = Float.NaN;
+        b[11 * 40 + 5] = Float.POSITIVE_INFINITY;
+        float[] c = new float[8 * 40];
+        Gemm.sgemm(1, 8, 300, 40, a, 0, b, 0, c, 0);
+        assertEquals(Float.NaN, c[3 * 40], "NaN row");
+        assertEquals(Float.POSITIVE_INFINITY, c[0 * 40 + 5]);
+        assertEquals(300f, c[0]);
+    }
+}
