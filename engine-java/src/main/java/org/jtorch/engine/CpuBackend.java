@@ -248,11 +248,15 @@ public final class CpuBackend implements Backend {
 
     @Override public void matmul(Tensor a, Tensor b, Tensor out) {
         int bs = a.shapeRef()[0], m = a.shapeRef()[1], k = a.shapeRef()[2], n = b.shapeRef()[2];
-        Tensor ac = a.contiguous(), bc = b.contiguous();
-        if (ac.storage instanceof Storage.F32 fa && bc.storage instanceof Storage.F32 fb && out.storage instanceof Storage.F32 fo && out.isContiguous()) {
-            Gemm.sgemm(bs, m, k, n, fa.a, ac.offset, fb.a, bc.offset, fo.a, out.offset);
+        // float32: the GEMM packs its operands itself, so views (transposed, expanded) go in without copies
+        if (a.storage instanceof Storage.F32 fa && b.storage instanceof Storage.F32 fb && out.storage instanceof Storage.F32 fo
+                && out.storage != a.storage && out.storage != b.storage) {
+            int[] as = a.stridesRef(), bst = b.stridesRef(), os = out.stridesRef();
+            Gemm.sgemm(bs, m, k, n, fa.a, a.offset, as[0], as[1], as[2], fb.a, b.offset, bst[0], bst[1], bst[2],
+                fo.a, out.offset, os[0], os[1], os[2]);
             return;
         }
+        Tensor ac = a.contiguous(), bc = b.contiguous();
         Storage A = ac.storage, B = bc.storage, C = out.storage;
         boolean integral = !out.dtype.isFloating();
         int[] os = out.stridesRef();

@@ -9,18 +9,27 @@ import java.util.concurrent.RecursiveAction;
 /**
  * float32 matrix product C = A @ B (batched, any element strides) for the CPU backend.
  *
- * <p>Structure (BLIS-like, shaped for what HotSpot's C2 auto-vectoriser can do, since the Vector API's
- * incubator module prints a warning at JVM start): per thread, the product is cut into blocks of
- * {@code KC} rows of B by {@code NC} columns; each block of B is packed into separate row arrays, each
- * 4-row strip of A into a small array, and the micro-kernel adds a rank-4 update per step into four tile
- * rows, also separate arrays, with every array indexed by the bare loop variable. That shape is what C2
- * turns into 512-bit FMA loops: with a common array and different offsets (rows of one matrix) it cannot
- * prove the rows do not overlap and falls back to scalar code. A kernel loop's vector width follows the
- * trip counts in its profile, so wide and narrow blocks run in separate (identical) kernel methods.
- * The problem is transposed (C^T = B^T A^T) when that gives the kernel longer rows.
+ * <p>Plain Java shaped for HotSpot's C2 auto-vectoriser (the Vector API's incubator module prints a warning at
+ * every JVM start, which the launcher must not show). Measured rules that decide the shape:
+ * <ul>
+ * <li>C2 vectorises the kernel loop only if every array in it is indexed by the bare loop variable: rows of
+ *     one matrix (one array, different offsets) or any invariant offset make it fall back to scalar code,
+ *     since it cannot rule out overlap. So each packed row of B and each of the four tile rows of C is an
+ *     array of its own.</li>
+ * <li>A loop body of more than 16 multiply-adds is no longer vectorised, so the micro-kernel is a rank-4
+ *     update of 4 rows per step (4 x 4 x width), accumulating in the tile rows (L1) rather than registers.</li>
+ * <li>The vector width C2 picks follows the loop's trip count (profiled or constant): about 160 and more
+ *     gives 512-bit vectors, 128 gives 256-bit, 64 gives 128-bit. Wide and narrow rows therefore go to two
+ *     identical kernel methods, each compiled for the trip counts it sees; and every sweep of a row costs a
+ *     scalar pre- and post-loop, so long rows pay off.</li>
+ * </ul>
+ * Per thread, B is packed in blocks of {@code KC} rows by up to {@code NC} columns; A is read in place (any
+ * strides). When A is shared by all batch entries (stride 0, a convolution's weight) the entries are laid
+ * side by side as one product with batch*n columns, and the problem is transposed (C^T = B^T A^T) when a
+ * rough cost model says the kernel's rows get long enough to pay for the strided writes of C.
  *
- * <p>Small products skip packing and threads and use a scalar 4x4 register-blocked loop; larger ones
- * are split over the common ForkJoin pool by batch entries, column ranges or row ranges.
+ * <p>Small products use a scalar 4x4 register-blocked loop without packing or threads; larger ones are split
+ * over the calling thread and the common ForkJoin pool by batch entries, rows or columns.
  */
 final class Gemm {
     private Gemm() {}
@@ -28,13 +37,13 @@ final class Gemm {
     /** Rows of A per micro-kernel strip and rows of B per kernel step (the kernel is 4 x 4 x width). */
     static final int MR = 4;
     /** Depth of a packed block of B (rows) and the maximum width of one (columns). */
-    static final int KC = Integer.getInteger("gemm.kc", 256), NC = Integer.getInteger("gemm.nc", 1024);
+    static final int KC = 256, NC = 1024;
     /** Kernel rows at least this wide run in the "wide" kernel method. */
-    static final int WIDE = Integer.getInteger("gemm.wide", 256);
-    /** Products with fewer multiply-adds than this (or a vector width below 16) use the scalar kernel. */
+    static final int WIDE = 256;
+    /** Products with fewer multiply-adds than this (or with both sides below 8) use the scalar kernel. */
     static final long SMALL = 1L << 13;
     /** Below this many multiply-adds (in total) a product stays on the calling thread. */
-    static final long PARALLEL_THRESHOLD = 1L << 20;
+    static final long PARALLEL_THRESHOLD = 1L << 22;
     /** Least work (multiply-adds) worth one parallel task. */
     static final long TASK_MIN = 1L << 18;
     /**
@@ -68,58 +77,77 @@ final class Gemm {
             for (int q = 0; q < batch; q++) for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) c[cOff + q * cBs + i * cRs + j * cCs] = 0f;
             return;
         }
-        // The kernel vectorises along the columns of C; transpose the problem when that gives longer rows.
-        if (transpose(m, n)) {
-            Problem p = new Problem(batch, n, k, m, b, bOff, bBs, bCs, bRs, a, aOff, aBs, aCs, aRs, c, cOff, cBs, cCs, cRs);
-            p.run();
-        } else {
-            new Problem(batch, m, k, n, a, aOff, aBs, aRs, aCs, b, bOff, bBs, bRs, bCs, c, cOff, cBs, cRs, cCs).run();
-        }
+        // The kernel vectorises along the columns of C; C^T = B^T A^T is the same product with rows and
+        // columns exchanged. Take whichever the cost model prefers.
+        Problem p = new Problem(batch, m, k, n, a, aOff, aBs, aRs, aCs, b, bOff, bBs, bRs, bCs, c, cOff, cBs, cRs, cCs);
+        Problem t = new Problem(batch, n, k, m, b, bOff, bBs, bCs, bRs, a, aOff, aBs, aCs, aRs, c, cOff, cBs, cCs, cRs);
+        (t.cost() < p.cost() ? t : p).run();
     }
 
-    /** Transposing costs strided writes of C, so only do it when the columns are too few to vectorise well. */
-    private static boolean transpose(int m, int n) {
-        return n < 64 && m >= 2 * n;
-    }
-
-    /** One (possibly transposed) batched product; run() splits it into tasks. */
+    /**
+     * One batched product in the orientation the kernel sees. When A is shared by all entries (batch
+     * stride 0, as for a convolution's weight) the entries are laid side by side: one product with
+     * batch*n columns, so the kernel's rows are long even when each entry is narrow.
+     */
     private record Problem(int batch, int m, int k, int n,
                            float[] a, int aOff, int aBs, int aRs, int aCs,
                            float[] b, int bOff, int bBs, int bRs, int bCs,
                            float[] c, int cOff, int cBs, int cRs, int cCs) {
 
+        boolean fused() { return batch > 1 && aBs == 0; }
+        /** Number of separate products and the column count of each. */
+        int groups() { return fused() ? 1 : batch; }
+        int width() { return fused() ? batch * n : n; }
+        boolean small() { return (long) m * k * n < SMALL || n < 8 && m < 8; }
+
+        /**
+         * Rough cycle count: row sweeps of the kernel (each with a fixed cost), columns at a rate set by the
+         * vector width C2 will pick, and C written with a stride.
+         */
+        double cost() {
+            if (small()) return (double) batch * m * k * n / 1.5;
+            int w = width(), ws = Math.min(w, NC);
+            double perColumn = ws >= 160 ? 0.8 : ws >= 96 ? 1.6 : 3.2;
+            double entries = (double) groups() * ((m + MR - 1) / MR) * ((k + 3) / 4) * ((w + NC - 1) / NC);
+            double kernel = entries * ENTRY_COST + (double) groups() * ((m + MR - 1) / MR) * ((k + 3) / 4) * w * perColumn;
+            double copies = cCs == 1 ? 0 : (double) batch * m * n * ((k + KC - 1) / KC) * 2;
+            return kernel + copies;
+        }
+
         void run() {
             long work = (long) batch * m * k * n;
-            boolean small = (long) m * k * n < SMALL || n < 16;
+            boolean small = small();
+            int groups = small ? batch : groups(), width = small ? n : width();
             int threads = threads();
             if (work < PARALLEL_THRESHOLD || threads < 2) {
-                for (int q = 0; q < batch; q++) block(q, 0, m, 0, n, small);
+                for (int g = 0; g < groups; g++) block(g, 0, m, 0, width, small);
                 return;
             }
             int tasks = (int) Math.min(threads, Math.max(1, work / TASK_MIN));
             List<RecursiveAction> parts = new ArrayList<>(tasks);
-            if (batch >= tasks) {
+            if (groups >= tasks) {
                 for (int t = 0; t < tasks; t++) {
-                    int q0 = (int) ((long) batch * t / tasks), q1 = (int) ((long) batch * (t + 1) / tasks);
-                    parts.add(action(() -> { for (int q = q0; q < q1; q++) block(q, 0, m, 0, n, small); }));
+                    int g0 = (int) ((long) groups * t / tasks), g1 = (int) ((long) groups * (t + 1) / tasks);
+                    parts.add(action(() -> { for (int g = g0; g < g1; g++) block(g, 0, m, 0, width, small); }));
                 }
             } else {
-                // fewer entries than tasks: split each entry's columns (in 16s) or, if too narrow, its rows (in 4s)
-                int per = (tasks + batch - 1) / batch;
-                for (int q = 0; q < batch; q++) {
-                    int qq = q;
-                    if (n >= per * 128) {
-                        int units = (n + 15) / 16;
+                // fewer products than tasks: split each one's rows (in 4s), which keeps the kernel's rows long,
+                // or its columns (in 16s) when they are wide enough not to lose by it or the rows are few
+                int per = (tasks + groups - 1) / groups;
+                for (int g = 0; g < groups; g++) {
+                    int gg = g;
+                    boolean byColumns = width >= per * NC || m < per * 4 * MR && width >= per * 128;
+                    if (byColumns) {
+                        int units = (width + 15) / 16;
                         for (int t = 0; t < per; t++) {
-                            int j0 = Math.min(n, units * t / per * 16), j1 = Math.min(n, units * (t + 1) / per * 16);
-                            if (j0 < j1) parts.add(action(() -> block(qq, 0, m, j0, j1, small)));
+                            int j0 = Math.min(width, units * t / per * 16), j1 = Math.min(width, units * (t + 1) / per * 16);
+                            if (j0 < j1) parts.add(action(() -> block(gg, 0, m, j0, j1, small)));
                         }
                     } else {
-                        int units = (m + MR - 1) / MR;
-                        int pp = Math.min(per, units);
+                        int units = (m + MR - 1) / MR, pp = Math.min(per, units);
                         for (int t = 0; t < pp; t++) {
                             int i0 = Math.min(m, units * t / pp * MR), i1 = Math.min(m, units * (t + 1) / pp * MR);
-                            if (i0 < i1) parts.add(action(() -> block(qq, i0, i1, 0, n, small)));
+                            if (i0 < i1) parts.add(action(() -> block(gg, i0, i1, 0, width, small)));
                         }
                     }
                 }
@@ -130,11 +158,18 @@ final class Gemm {
             for (int t = 1; t < parts.size(); t++) parts.get(t).join();
         }
 
-        /** Rows [i0, i1) and columns [j0, j1) of entry q. */
-        void block(int q, int i0, int i1, int j0, int j1, boolean small) {
-            int ao = aOff + q * aBs, bo = bOff + q * bBs, co = cOff + q * cBs;
-            if (small) scalar(i0, i1, j0, j1, k, a, ao, aRs, aCs, b, bo, bRs, bCs, c, co, cRs, cCs);
-            else packed(WS.get(), i0, i1, j0, j1, k, a, ao, aRs, aCs, b, bo, bRs, bCs, c, co, cRs, cCs);
+        /** Rows [i0, i1) and columns [j0, j1) of product g (an entry, or all entries side by side when fused). */
+        void block(int g, int i0, int i1, int j0, int j1, boolean small) {
+            if (small) {
+                scalar(i0, i1, j0, j1, k, a, aOff + g * aBs, aRs, aCs, b, bOff + g * bBs, bRs, bCs, c, cOff + g * cBs, cRs, cCs);
+                return;
+            }
+            boolean fused = fused();
+            // column segments: one per entry when fused (segment length n), else the whole row of entry g
+            int seg = fused ? n : Integer.MAX_VALUE;
+            int bo = bOff + (fused ? 0 : g * bBs), co = cOff + (fused ? 0 : g * cBs);
+            int bSeg = fused ? bBs : 0, cSeg = fused ? cBs : 0;
+            packed(WS.get(), i0, i1, j0, j1, k, a, aOff + g * aBs, aRs, aCs, b, bo, bRs, bCs, c, co, cRs, cCs, seg, bSeg, cSeg);
         }
     }
 
@@ -144,20 +179,22 @@ final class Gemm {
 
     // ------------------------------------------------------------------ packed path
 
-    static final int PAD = Integer.getInteger("gemm.pad", 40);
+    /** Fixed cost of one kernel row sweep in the cost model (cycles: loop set-up, scalar pre- and post-loop). */
+    static final double ENTRY_COST = 150;
+    static final int PAD = 72;
 
     /** Per-thread packing buffers, grown on demand. */
     private static final class Workspace {
-        float[][] bRows = new float[KC][];
+        final float[][] bRows = new float[KC][];
         int bLen;
         final float[] ap = new float[MR * KC];
-        float[] t0 = new float[0], t1 = t0, t2 = t0, t3 = t0;
-        float[][] tiles = {t0, t1, t2, t3};
+        float[] t0, t1, t2, t3;
+        float[][] tiles;
 
         void ensure(int width) {
             if (bLen < width) {
                 // Rows are padded so that rows allocated one after another do not sit at the same offset
-                // modulo 4 KiB (which would make the CPU see false store-to-load dependencies).
+                // modulo 4 KiB (which makes the CPU see false store-to-load dependencies).
                 int len = width + PAD;
                 for (int p = 0; p < KC; p++) bRows[p] = new float[len];
                 bLen = width;
@@ -169,75 +206,94 @@ final class Gemm {
 
     private static final ThreadLocal<Workspace> WS = ThreadLocal.withInitial(Workspace::new);
 
+    /**
+     * Rows [i0, i1) x columns [j0, j1) of C = A B. Column J lies in segment J / seg at column J % seg;
+     * segment s of B and C starts bSeg*s and cSeg*s further on (for entries laid side by side).
+     */
     private static void packed(Workspace ws, int i0, int i1, int j0, int j1, int k,
                                float[] a, int ao, int aRs, int aCs, float[] b, int bo, int bRs, int bCs,
-                               float[] c, int co, int cRs, int cCs) {
+                               float[] c, int co, int cRs, int cCs, int seg, int bSeg, int cSeg) {
         for (int jc = j0; jc < j1; jc += NC) {
             int nb = Math.min(NC, j1 - jc), w = (nb + 15) & ~15;
             ws.ensure(w);
-            float[][] br = ws.bRows;
+            float[][] br = ws.bRows, tiles = ws.tiles;
             for (int pc = 0; pc < k; pc += KC) {
                 int kb = Math.min(KC, k - pc);
                 // pack B[pc .. pc+kb) x [jc .. jc+nb) into separate rows, zero-padded to w
                 for (int p = 0; p < kb; p++) {
                     float[] row = br[p];
-                    int src = bo + (pc + p) * bRs + jc * bCs;
-                    if (bCs == 1) System.arraycopy(b, src, row, 0, nb);
-                    else for (int j = 0; j < nb; j++) row[j] = b[src + j * bCs];
+                    gather(b, bo + (pc + p) * bRs, bCs, bSeg, seg, jc, nb, row);
                     if (w > nb) Arrays.fill(row, nb, w, 0f);
                 }
-                float[] ap = ws.ap;
                 for (int i = i0; i < i1; i += MR) {
                     int rows = Math.min(MR, i1 - i);
-                    // pack A[i .. i+4) x [pc .. pc+kb) interleaved by row (zeros for missing rows)
-                    for (int r = 0; r < MR; r++) {
-                        if (r < rows) {
-                            int src = ao + (i + r) * aRs + pc * aCs;
-                            for (int p = 0; p < kb; p++) ap[p * MR + r] = a[src + p * aCs];
-                        } else {
-                            for (int p = 0; p < kb; p++) ap[p * MR + r] = 0f;
-                        }
+                    // A is read in place, except for a last strip of fewer than 4 rows (padded with zero rows)
+                    float[] as = a;
+                    int as0 = ao + i * aRs + pc * aCs, asR = aRs, asC = aCs;
+                    if (rows < MR) {
+                        float[] ap = ws.ap;
+                        for (int r = 0; r < MR; r++)
+                            for (int p = 0; p < kb; p++) ap[p * MR + r] = r < rows ? a[as0 + r * aRs + p * aCs] : 0f;
+                        as = ap; as0 = 0; asR = 1; asC = MR;
                     }
-                    // tile = C rows so far (or zero), then += A strip x B block, then back to C
-                    float[][] tiles = ws.tiles;
+                    // tile = C rows so far (zero at the first block of k), += A strip x B block, back to C
                     for (int r = 0; r < MR; r++) {
                         float[] t = tiles[r];
                         if (pc == 0 || r >= rows) Arrays.fill(t, 0, w, 0f);
                         else {
-                            int src = co + (i + r) * cRs + jc * cCs;
-                            if (cCs == 1) System.arraycopy(c, src, t, 0, nb);
-                            else for (int j = 0; j < nb; j++) t[j] = c[src + j * cCs];
+                            gather(c, co + (i + r) * cRs, cCs, cSeg, seg, jc, nb, t);
                             if (w > nb) Arrays.fill(t, nb, w, 0f);
                         }
                     }
-                    if (w >= WIDE) kernelWide(kb, ap, br, w, ws.t0, ws.t1, ws.t2, ws.t3);
-                    else kernelNarrow(kb, ap, br, w, ws.t0, ws.t1, ws.t2, ws.t3);
-                    for (int r = 0; r < rows; r++) {
-                        float[] t = tiles[r];
-                        int dst = co + (i + r) * cRs + jc * cCs;
-                        if (cCs == 1) System.arraycopy(t, 0, c, dst, nb);
-                        else for (int j = 0; j < nb; j++) c[dst + j * cCs] = t[j];
-                    }
+                    if (w >= WIDE) kernelWide(kb, as, as0, asR, asC, br, w, ws.t0, ws.t1, ws.t2, ws.t3);
+                    else kernelNarrow(kb, as, as0, asR, asC, br, w, ws.t0, ws.t1, ws.t2, ws.t3);
+                    for (int r = 0; r < rows; r++) scatter(tiles[r], c, co + (i + r) * cRs, cCs, cSeg, seg, jc, nb);
                 }
             }
         }
     }
 
+    /** dst[0 .. len) = the elements at columns [j, j+len) of a row starting at src (column stride cs, segments as in packed). */
+    private static void gather(float[] x, int src, int cs, int segStride, int seg, int j, int len, float[] dst) {
+        int d = 0;
+        while (d < len) {
+            int s = j / seg, jj = j - s * seg, run = Math.min(seg - jj, len - d);
+            int o = src + s * segStride + jj * cs;
+            if (cs == 1) System.arraycopy(x, o, dst, d, run);
+            else for (int e = 0; e < run; e++) dst[d + e] = x[o + e * cs];
+            d += run;
+            j += run;
+        }
+    }
+
+    /** The inverse of gather. */
+    private static void scatter(float[] srcRow, float[] x, int dst, int cs, int segStride, int seg, int j, int len) {
+        int d = 0;
+        while (d < len) {
+            int s = j / seg, jj = j - s * seg, run = Math.min(seg - jj, len - d);
+            int o = dst + s * segStride + jj * cs;
+            if (cs == 1) System.arraycopy(srcRow, d, x, o, run);
+            else for (int e = 0; e < run; e++) x[o + e * cs] = srcRow[d + e];
+            d += run;
+            j += run;
+        }
+    }
+
     /*
-     * The micro-kernel: t_r[j] += sum_q ap[p+q][r] * br[p+q][j] for rows r < 4, in steps of 4 (q < 4),
-     * then single steps. Every array is indexed by j alone (see the class comment); Math.fma both fuses
-     * and lets C2 emit vfmadd. The two methods are identical; they differ only in their call sites
-     * (wide or narrow rows) so that each is compiled for the trip counts it actually sees.
+     * The micro-kernel: t_r[j] += sum_q A[r][p+q] * br[p+q][j] for rows r < 4, with A[r][p] = a[ao + r*ar + p*ac],
+     * in steps of 4 (q < 4), then single steps. Every array is indexed by j alone (see the class comment);
+     * Math.fma both fuses and lets C2 emit vfmadd. The two methods are identical; they differ only in their
+     * call sites (wide or narrow rows) so that each is compiled for the trip counts it actually sees.
      */
 
-    static void kernelWide(int kb, float[] ap, float[][] br, int w, float[] t0, float[] t1, float[] t2, float[] t3) {
+    static void kernelWide(int kb, float[] a, int ao, int ar, int ac, float[][] br, int w, float[] t0, float[] t1, float[] t2, float[] t3) {
         int p = 0;
         for (; p + 3 < kb; p += 4) {
-            int x = p * MR;
-            float a00 = ap[x], a10 = ap[x + 1], a20 = ap[x + 2], a30 = ap[x + 3];
-            float a01 = ap[x + 4], a11 = ap[x + 5], a21 = ap[x + 6], a31 = ap[x + 7];
-            float a02 = ap[x + 8], a12 = ap[x + 9], a22 = ap[x + 10], a32 = ap[x + 11];
-            float a03 = ap[x + 12], a13 = ap[x + 13], a23 = ap[x + 14], a33 = ap[x + 15];
+            int x0 = ao + p * ac, x1 = x0 + ac, x2 = x1 + ac, x3 = x2 + ac;
+            float a00 = a[x0], a10 = a[x0 + ar], a20 = a[x0 + 2 * ar], a30 = a[x0 + 3 * ar];
+            float a01 = a[x1], a11 = a[x1 + ar], a21 = a[x1 + 2 * ar], a31 = a[x1 + 3 * ar];
+            float a02 = a[x2], a12 = a[x2 + ar], a22 = a[x2 + 2 * ar], a32 = a[x2 + 3 * ar];
+            float a03 = a[x3], a13 = a[x3 + ar], a23 = a[x3 + 2 * ar], a33 = a[x3 + 3 * ar];
             float[] b0 = br[p], b1 = br[p + 1], b2 = br[p + 2], b3 = br[p + 3];
             for (int j = 0; j < w; j++) {
                 float v0 = b0[j], v1 = b1[j], v2 = b2[j], v3 = b3[j];
@@ -248,8 +304,8 @@ final class Gemm {
             }
         }
         for (; p < kb; p++) {
-            int x = p * MR;
-            float a0 = ap[x], a1 = ap[x + 1], a2 = ap[x + 2], a3 = ap[x + 3];
+            int x = ao + p * ac;
+            float a0 = a[x], a1 = a[x + ar], a2 = a[x + 2 * ar], a3 = a[x + 3 * ar];
             float[] b0 = br[p];
             for (int j = 0; j < w; j++) {
                 float v0 = b0[j];
@@ -261,14 +317,14 @@ final class Gemm {
         }
     }
 
-    static void kernelNarrow(int kb, float[] ap, float[][] br, int w, float[] t0, float[] t1, float[] t2, float[] t3) {
+    static void kernelNarrow(int kb, float[] a, int ao, int ar, int ac, float[][] br, int w, float[] t0, float[] t1, float[] t2, float[] t3) {
         int p = 0;
         for (; p + 3 < kb; p += 4) {
-            int x = p * MR;
-            float a00 = ap[x], a10 = ap[x + 1], a20 = ap[x + 2], a30 = ap[x + 3];
-            float a01 = ap[x + 4], a11 = ap[x + 5], a21 = ap[x + 6], a31 = ap[x + 7];
-            float a02 = ap[x + 8], a12 = ap[x + 9], a22 = ap[x + 10], a32 = ap[x + 11];
-            float a03 = ap[x + 12], a13 = ap[x + 13], a23 = ap[x + 14], a33 = ap[x + 15];
+            int x0 = ao + p * ac, x1 = x0 + ac, x2 = x1 + ac, x3 = x2 + ac;
+            float a00 = a[x0], a10 = a[x0 + ar], a20 = a[x0 + 2 * ar], a30 = a[x0 + 3 * ar];
+            float a01 = a[x1], a11 = a[x1 + ar], a21 = a[x1 + 2 * ar], a31 = a[x1 + 3 * ar];
+            float a02 = a[x2], a12 = a[x2 + ar], a22 = a[x2 + 2 * ar], a32 = a[x2 + 3 * ar];
+            float a03 = a[x3], a13 = a[x3 + ar], a23 = a[x3 + 2 * ar], a33 = a[x3 + 3 * ar];
             float[] b0 = br[p], b1 = br[p + 1], b2 = br[p + 2], b3 = br[p + 3];
             for (int j = 0; j < w; j++) {
                 float v0 = b0[j], v1 = b1[j], v2 = b2[j], v3 = b3[j];
@@ -279,8 +335,8 @@ final class Gemm {
             }
         }
         for (; p < kb; p++) {
-            int x = p * MR;
-            float a0 = ap[x], a1 = ap[x + 1], a2 = ap[x + 2], a3 = ap[x + 3];
+            int x = ao + p * ac;
+            float a0 = a[x], a1 = a[x + ar], a2 = a[x + 2 * ar], a3 = a[x + 3 * ar];
             float[] b0 = br[p];
             for (int j = 0; j < w; j++) {
                 float v0 = b0[j];

@@ -85,11 +85,14 @@ class GemmTest {
     }
 
     @Test void largeAndParallel() {
+        // (with more than one thread: products above Gemm.PARALLEL_THRESHOLD multiply-adds are split)
         Random rnd = new Random(4);
-        check(rnd, 1, 300, 200, 500);     // split over columns when threads > 1
-        check(rnd, 1, 1000, 100, 40);     // narrow: split over rows / transposed
-        check(rnd, 2, 70, 150, 90);       // batch smaller than the number of tasks
-        check(rnd, 12, 50, 80, 60);       // split over batch entries
+        check(rnd, 1, 300, 200, 500);     // split over rows
+        check(rnd, 1, 40, 100, 2100);     // split over columns (wide)
+        check(rnd, 1, 20, 300, 800);      // split over columns (few rows)
+        check(rnd, 1, 2000, 100, 40);     // narrow: transposed, split
+        check(rnd, 2, 140, 150, 200);     // split over batch entries
+        check(rnd, 12, 50, 80, 60);
         check(rnd, 40, 64, 288, 121);     // conv-like
         check(rnd, 64, 32, 676, 9);       // conv weight-gradient-like (transposed)
     }
@@ -112,6 +115,44 @@ class GemmTest {
             double[] ref = new double[batch * m * n], mag = new double[batch * m * n];
             reference(batch, m, k, n, a, 2, aBs, aRs, aCs, b, 3, bBs, bRs, bCs, ref, mag);
             compare("strided " + batch + "x" + m + "x" + k + "x" + n, c, 1, cRs, cCs, m * n, batch, m, n, ref, mag, k);
+        }
+    }
+
+    /** A general strided product checked against the reference. */
+    static void checkStrided(Random rnd, String what, int batch, int m, int k, int n, boolean aShared, boolean aT, boolean bShared, boolean bT, boolean cT) {
+        float[] a = random(rnd, 2 + (aShared ? 1 : batch) * m * k), b = random(rnd, 3 + (bShared ? 1 : batch) * k * n);
+        int aRs = aT ? 1 : k, aCs = aT ? m : 1, aBs = aShared ? 0 : m * k;
+        int bRs = bT ? 1 : n, bCs = bT ? k : 1, bBs = bShared ? 0 : k * n;
+        int cRs = cT ? 1 : n, cCs = cT ? m : 1;
+        float[] c = new float[1 + batch * m * n];
+        Gemm.sgemm(batch, m, k, n, a, 2, aBs, aRs, aCs, b, 3, bBs, bRs, bCs, c, 1, m * n, cRs, cCs);
+        double[] ref = new double[batch * m * n], mag = new double[batch * m * n];
+        reference(batch, m, k, n, a, 2, aBs, aRs, aCs, b, 3, bBs, bRs, bCs, ref, mag);
+        compare(what + " " + batch + "x" + m + "x" + k + "x" + n, c, 1, cRs, cCs, m * n, batch, m, n, ref, mag, k);
+    }
+
+    @Test void sharedOperands() {
+        Random rnd = new Random(6);
+        // a weight shared by all entries (convolution forward: entries laid side by side)
+        checkStrided(rnd, "conv1", 5, 32, 9, 676, true, false, false, false, false);
+        checkStrided(rnd, "conv2", 7, 64, 288, 121, true, false, false, false, false);
+        // the transposed weight shared (convolution input gradient)
+        checkStrided(rnd, "convT", 4, 288, 64, 121, true, true, false, false, false);
+        // shared B (transposed orientation fuses it), transposed B, column-major C
+        checkStrided(rnd, "sharedB", 6, 300, 40, 20, false, false, true, false, false);
+        checkStrided(rnd, "sharedBT", 3, 20, 50, 700, false, true, true, true, true);
+        checkStrided(rnd, "fusedSplit", 3, 8, 60, 4000, true, false, false, false, false);
+    }
+
+    @Test void singleThreadMatches() {
+        String old = System.setProperty("jtorch.gemm.threads", "1");
+        try {
+            Random rnd = new Random(7);
+            check(rnd, 1, 300, 200, 500);
+            check(rnd, 12, 50, 80, 60);
+            checkStrided(rnd, "conv2", 7, 64, 288, 121, true, false, false, false, false);
+        } finally {
+            if (old == null) System.clearProperty("jtorch.gemm.threads"); else System.setProperty("jtorch.gemm.threads", old);
         }
     }
 
