@@ -188,6 +188,41 @@ def optim_and_sched():
     check('CosineAnnealingLR', lrs == [0.853553, 0.5, 0.146447, 0.0, 0.146447, 0.5, 0.853553, 1.0], lrs)
 
 
+@run
+def out_arguments():
+    # out= forms write into the given tensor (values checked against the plain forms)
+    a, b, c = torch.randn(3, 4), torch.randn(4, 5), torch.empty(3, 5)
+    check('mm out= returns out', torch.mm(a, b, out=c) is c)
+    check('mm out= value', torch.allclose(c, a @ b))
+    A, B, C = torch.randn(2, 3, 4), torch.randn(2, 4, 5), torch.empty(2, 3, 5)
+    torch.bmm(A, B, out=C)
+    check('bmm out= value', torch.allclose(C, torch.bmm(A, B)))
+    torch.matmul(A, B, out=C)
+    check('matmul out= value', torch.allclose(C, A @ B))
+    x, y, o = torch.rand(6), torch.rand(6), torch.empty(6)
+    torch.add(x, y, out=o)
+    check('add out=', torch.equal(o, x + y))
+    torch.mul(x, y, out=o)
+    check('mul out=', torch.equal(o, x * y))
+    torch.sub(x, y, out=x)
+    check('sub out= aliasing an input', torch.allclose(x, o / y - y))
+    o2 = torch.empty(0)
+    torch.add(y, 2.0, out=o2)
+    check('add out= resizes an empty out', o2.shape == (6,) and torch.equal(o2, y + 2))
+    torch.exp(y, out=o)
+    check('exp out= (generic path)', torch.equal(o, y.exp()))
+    w = torch.randn(2, requires_grad=True)
+    check('out= with grad refused', error_of(lambda: torch.add(w, 1.0, out=torch.empty(2))) ==
+          ('RuntimeError', "add(): functions with out=... arguments don't support automatic differentiation, "
+                           "but one of the arguments requires grad."))
+    check('out= dtype cast refused', error_of(lambda: torch.add(x, y, out=torch.empty(6, dtype=torch.long))) ==
+          ('RuntimeError', "result type Float can't be cast to the desired output type Long"))
+    bias = torch.randn(5)
+    check('addmm', torch.allclose(torch.addmm(bias, a, b), a @ b + bias))
+    check('addmm beta alpha', torch.allclose(torch.addmm(bias, a, b, beta=0.5, alpha=2.0), 2 * (a @ b) + 0.5 * bias))
+    check('addmm 2-D input', torch.allclose(torch.addmm(c, a, b, beta=0.0), a @ b))
+
+
 run(lambda: None)
 print(f'{PASSED} passed, {FAILED} failed')
 sys.exit(1 if FAILED else 0)

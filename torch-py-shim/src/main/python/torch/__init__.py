@@ -3,6 +3,7 @@ import builtins as _builtins
 import math as _math
 
 from . import _jt
+_Parallel = _jt.java.type("org.jtorch.engine.Parallel")
 from ._jt import (dtype, Size, device, float32, float64, int64, int32, bool_ as bool, T as _T, B as _B,
                   UnaryOp as _UO, BinaryOp as _BO)
 from ._tensor import Tensor, _w, _dims, _shape_args, _un
@@ -117,11 +118,22 @@ def set_rng_state(new_state):
 
 
 def set_num_threads(n):
-    pass
+    if not isinstance(n, _builtins.int) or isinstance(n, _builtins.bool):
+        raise TypeError(f"set_num_threads(): argument 'int' (position 1) must be int, not {type(n).__name__}")
+    _Parallel.setThreads(n)
 
 
 def get_num_threads():
-    return 1
+    return _Parallel.threads()
+
+
+def set_num_interop_threads(n):
+    if not isinstance(n, _builtins.int) or n <= 0:
+        raise RuntimeError("Number of interop threads must be positive")
+
+
+def get_num_interop_threads():
+    return _Parallel.threads()
 
 
 def set_printoptions(**kwargs):
@@ -307,10 +319,42 @@ def bernoulli(input, p=None, *, generator=None):
 # ---------------------------------------------------------------------- functions mirroring methods
 
 def _method(name):
-    def f(input, *args, **kwargs):
-        return getattr(input, name)(*args, **kwargs)
+    def f(input, *args, out=None, **kwargs):
+        if out is None:
+            return getattr(input, name)(*args, **kwargs)
+        return _with_out(name, input, args, kwargs, out)
     f.__name__ = name
     return f
+
+
+# out= forms computed straight into the out tensor by the engine (others compute, then copy)
+_OUT_BINARY = {"add": _jt.BinaryOp.ADD, "sub": _jt.BinaryOp.SUB, "mul": _jt.BinaryOp.MUL, "div": _jt.BinaryOp.DIV,
+               "true_divide": _jt.BinaryOp.DIV, "maximum": _jt.BinaryOp.MAXIMUM, "minimum": _jt.BinaryOp.MINIMUM}
+_OUT_MATMUL = {"mm": _jt.T.mmOut, "bmm": _jt.T.bmmOut, "matmul": _jt.T.matmulOut}
+
+
+def _with_out(name, input, args, kwargs, out):
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if _jt.GradMode.isEnabled() and (input.requires_grad or _builtins.any(
+            isinstance(a, Tensor) and a.requires_grad for a in args)):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation, "
+                           "but one of the arguments requires grad.")
+    other = args[0] if len(args) == 1 and not kwargs else None
+    if isinstance(other, Tensor):
+        op = _OUT_BINARY.get(name)
+        if op is not None:
+            _jt.T.binaryOut(op, input._v, other._v, out._v)
+            return out
+        mm = _OUT_MATMUL.get(name)
+        if mm is not None:
+            mm(input._v, other._v, out._v)
+            return out
+    r = getattr(input, name)(*args, **kwargs)
+    if not isinstance(r, Tensor):
+        raise TypeError(f"{name}(): out= is not supported for this function in jtorch")
+    _jt.T.writeOut(out._v, r._v.data)
+    return out
 
 
 for _name in ("add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod", "pow", "maximum",

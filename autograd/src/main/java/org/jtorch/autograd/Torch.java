@@ -601,17 +601,45 @@ public final class Torch {
     }
 
     public static Variable mm(Variable a, Variable b) {
-        Ops.mm(a.data, b.data); // shape checks with mm's messages
+        Ops.checkMm(a.data, b.data); // mm's messages
         return matmul(a, b);
+    }
+
+    // ---------------------------------------------------------------- out= forms (not differentiable, as in PyTorch)
+
+    /** torch.add(a, b, out=o) and friends: the result written into out, which is returned. */
+    public static Variable binaryOut(BinaryOp op, Variable a, Variable b, Variable out) {
+        return writeOut(out, Ops.binaryOut(op, a.data, b.data, out.data));
+    }
+
+    public static Variable mmOut(Variable a, Variable b, Variable out) { return writeOut(out, Ops.mmOut(a.data, b.data, out.data)); }
+
+    public static Variable bmmOut(Variable a, Variable b, Variable out) { return writeOut(out, Ops.bmmOut(a.data, b.data, out.data)); }
+
+    public static Variable matmulOut(Variable a, Variable b, Variable out) { return writeOut(out, Ops.matmulOut(a.data, b.data, out.data)); }
+
+    /**
+     * Puts result into out (unless it is out's tensor already): copied when the shapes agree, else out is
+     * resized to the result (it takes the result's values, as PyTorch's resize of an out argument does).
+     */
+    public static Variable writeOut(Variable out, Tensor result) {
+        if (result == out.data) return out;
+        Tensor o = out.data;
+        if (result.dtype.category > o.dtype.category)
+            throw TorchException.runtime("result type " + Ops.typeName(result.dtype) + " can't be cast to the desired output type " + Ops.typeName(o.dtype));
+        if (o.sameShape(result)) {
+            o.copyFrom(result);
+            o.storage.version++;
+        } else {
+            out.data = Ops.to(result, o.dtype);
+        }
+        return out;
     }
 
     /** beta * input + alpha * (m1 @ m2), input broadcast to the product's shape (nn.Linear's op). */
     public static Variable addmm(Variable input, Variable m1, Variable m2, double beta, double alpha) {
         Tensor x = m1.data, y = m2.data, c = input.data;
-        Tensor prod = Ops.mm(x, y);
-        if (alpha != 1) prod = mul(prod, alpha);
-        Tensor out = add(beta == 1 ? c : mul(c, beta), prod);
-        if (!out.sameShape(prod)) throw TorchException.runtime("The expanded size of the tensor (" + prod.size(-1) + ") must match the existing size");
+        Tensor out = Ops.addmm(c, x, y, beta, alpha);
         boolean gi = input.requiresGrad, ga = m1.requiresGrad, gb = m2.requiresGrad;
         if (!GradMode.isEnabled() || !(gi || ga || gb)) return plain(out);
         int[] cs = c.shape();

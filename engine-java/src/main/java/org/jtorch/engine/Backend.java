@@ -33,6 +33,13 @@ public interface Backend {
     /** Batched matrix product: a [B,M,K] @ b [B,K,N] into out [B,M,N], one dtype. */
     void matmul(Tensor a, Tensor b, Tensor out);
 
+    /** out += a @ b (addmm's fused form); out must not share storage with a or b. */
+    default void matmulAdd(Tensor a, Tensor b, Tensor out) {
+        Tensor t = Ops.emptyLike(out);
+        matmul(a, b, t);
+        binary(BinaryOp.ADD, out, t, out);
+    }
+
     /** Inclusive scan along dim (sum, or product when prod). */
     void cumulative(Tensor in, int dim, boolean prod, Tensor out);
 

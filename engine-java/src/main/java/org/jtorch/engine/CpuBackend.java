@@ -246,16 +246,27 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    @Override public void matmulAdd(Tensor a, Tensor b, Tensor out) {
+        if (!sgemm(a, b, out, true)) Backend.super.matmulAdd(a, b, out);
+    }
+
+    /** The float32 GEMM on strided operands, when all three are float32 and out shares no storage; false otherwise. */
+    private static boolean sgemm(Tensor a, Tensor b, Tensor out, boolean acc) {
+        if (a.storage instanceof Storage.F32 fa && b.storage instanceof Storage.F32 fb && out.storage instanceof Storage.F32 fo
+                && out.storage != a.storage && out.storage != b.storage) {
+            int bs = a.shapeRef()[0], m = a.shapeRef()[1], k = a.shapeRef()[2], n = b.shapeRef()[2];
+            int[] as = a.stridesRef(), bst = b.stridesRef(), os = out.stridesRef();
+            Gemm.sgemm(bs, m, k, n, fa.a, a.offset, as[0], as[1], as[2], fb.a, b.offset, bst[0], bst[1], bst[2],
+                fo.a, out.offset, os[0], os[1], os[2], acc);
+            return true;
+        }
+        return false;
+    }
+
     @Override public void matmul(Tensor a, Tensor b, Tensor out) {
         int bs = a.shapeRef()[0], m = a.shapeRef()[1], k = a.shapeRef()[2], n = b.shapeRef()[2];
         // float32: the GEMM packs its operands itself, so views (transposed, expanded) go in without copies
-        if (a.storage instanceof Storage.F32 fa && b.storage instanceof Storage.F32 fb && out.storage instanceof Storage.F32 fo
-                && out.storage != a.storage && out.storage != b.storage) {
-            int[] as = a.stridesRef(), bst = b.stridesRef(), os = out.stridesRef();
-            Gemm.sgemm(bs, m, k, n, fa.a, a.offset, as[0], as[1], as[2], fb.a, b.offset, bst[0], bst[1], bst[2],
-                fo.a, out.offset, os[0], os[1], os[2]);
-            return;
-        }
+        if (sgemm(a, b, out, false)) return;
         Tensor ac = a.contiguous(), bc = b.contiguous();
         Storage A = ac.storage, B = bc.storage, C = out.storage;
         boolean integral = !out.dtype.isFloating();

@@ -47,40 +47,41 @@ final class Gemm {
     /** Least work (multiply-adds) worth one parallel task. */
     static final long TASK_MIN = 1L << 18;
     /**
-     * Threads a product may use: the calling thread plus the common pool's workers (whose parallelism is by
-     * default one less than the processors, the caller being the other), at most the processors;
-     * {@code -Djtorch.gemm.threads=N} overrides it.
+     * Threads a product may use: {@link Parallel#threads()} (torch.set_num_threads), at most the calling thread
+     * plus the common pool's workers (whose parallelism is by default one less than the processors, the caller
+     * being the other); {@code -Djtorch.gemm.threads=N} overrides it.
      */
     static int threads() {
-        int nproc = Runtime.getRuntime().availableProcessors();
         Integer set = Integer.getInteger("jtorch.gemm.threads");
         if (set != null) return Math.max(1, set);
         boolean inPool = Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread w && w.getPool() == ForkJoinPool.commonPool();
-        return Math.max(1, Math.min(nproc, ForkJoinPool.getCommonPoolParallelism() + (inPool ? 0 : 1)));
+        return Math.max(1, Math.min(Parallel.threads(), ForkJoinPool.getCommonPoolParallelism() + (inPool ? 0 : 1)));
     }
 
     /** C = A @ B for contiguous row-major blocks, batched with strides m*k, k*n and m*n. */
     static void sgemm(int batch, int m, int k, int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
-        sgemm(batch, m, k, n, a, aOff, m * k, k, 1, b, bOff, k * n, n, 1, c, cOff, m * n, n, 1);
+        sgemm(batch, m, k, n, a, aOff, m * k, k, 1, b, bOff, k * n, n, 1, c, cOff, m * n, n, 1, false);
     }
 
     /**
      * C[q][i][j] = sum_p A[q][i][p] B[q][p][j] with element strides (batch, row, column) for each operand.
-     * A and B may have any non-negative strides (0 for broadcast); C must not overlap A or B.
+     * A and B may have any non-negative strides (0 for broadcast); C must not overlap A or B. With acc the
+     * product is added to C (C += A @ B) instead of replacing it.
      */
     static void sgemm(int batch, int m, int k, int n,
                       float[] a, int aOff, int aBs, int aRs, int aCs,
                       float[] b, int bOff, int bBs, int bRs, int bCs,
-                      float[] c, int cOff, int cBs, int cRs, int cCs) {
+                      float[] c, int cOff, int cBs, int cRs, int cCs, boolean acc) {
         if (batch <= 0 || m <= 0 || n <= 0) return;
         if (k <= 0) {
+            if (acc) return;
             for (int q = 0; q < batch; q++) for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) c[cOff + q * cBs + i * cRs + j * cCs] = 0f;
             return;
         }
         // The kernel vectorises along the columns of C; C^T = B^T A^T is the same product with rows and
         // columns exchanged. Take whichever the cost model prefers.
-        Problem p = new Problem(batch, m, k, n, a, aOff, aBs, aRs, aCs, b, bOff, bBs, bRs, bCs, c, cOff, cBs, cRs, cCs);
-        Problem t = new Problem(batch, n, k, m, b, bOff, bBs, bCs, bRs, a, aOff, aBs, aCs, aRs, c, cOff, cBs, cCs, cRs);
+        Problem p = new Problem(batch, m, k, n, a, aOff, aBs, aRs, aCs, b, bOff, bBs, bRs, bCs, c, cOff, cBs, cRs, cCs, acc);
+        Problem t = new Problem(batch, n, k, m, b, bOff, bBs, bCs, bRs, a, aOff, aBs, aCs, aRs, c, cOff, cBs, cCs, cRs, acc);
         (t.cost() < p.cost() ? t : p).run();
     }
 
@@ -92,7 +93,7 @@ final class Gemm {
     private record Problem(int batch, int m, int k, int n,
                            float[] a, int aOff, int aBs, int aRs, int aCs,
                            float[] b, int bOff, int bBs, int bRs, int bCs,
-                           float[] c, int cOff, int cBs, int cRs, int cCs) {
+                           float[] c, int cOff, int cBs, int cRs, int cCs, boolean acc) {
 
         boolean fused() { return batch > 1 && aBs == 0; }
         /** Number of separate products and the column count of each. */
@@ -161,7 +162,7 @@ final class Gemm {
         /** Rows [i0, i1) and columns [j0, j1) of product g (an entry, or all entries side by side when fused). */
         void block(int g, int i0, int i1, int j0, int j1, boolean small) {
             if (small) {
-                scalar(i0, i1, j0, j1, k, a, aOff + g * aBs, aRs, aCs, b, bOff + g * bBs, bRs, bCs, c, cOff + g * cBs, cRs, cCs);
+                scalar(i0, i1, j0, j1, k, a, aOff + g * aBs, aRs, aCs, b, bOff + g * bBs, bRs, bCs, c, cOff + g * cBs, cRs, cCs, acc);
                 return;
             }
             boolean fused = fused();
@@ -169,7 +170,7 @@ final class Gemm {
             int seg = fused ? n : Integer.MAX_VALUE;
             int bo = bOff + (fused ? 0 : g * bBs), co = cOff + (fused ? 0 : g * cBs);
             int bSeg = fused ? bBs : 0, cSeg = fused ? cBs : 0;
-            packed(WS.get(), i0, i1, j0, j1, k, a, aOff + g * aBs, aRs, aCs, b, bo, bRs, bCs, c, co, cRs, cCs, seg, bSeg, cSeg);
+            packed(WS.get(), i0, i1, j0, j1, k, a, aOff + g * aBs, aRs, aCs, b, bo, bRs, bCs, c, co, cRs, cCs, seg, bSeg, cSeg, acc);
         }
     }
 
@@ -212,7 +213,7 @@ final class Gemm {
      */
     private static void packed(Workspace ws, int i0, int i1, int j0, int j1, int k,
                                float[] a, int ao, int aRs, int aCs, float[] b, int bo, int bRs, int bCs,
-                               float[] c, int co, int cRs, int cCs, int seg, int bSeg, int cSeg) {
+                               float[] c, int co, int cRs, int cCs, int seg, int bSeg, int cSeg, boolean acc) {
         for (int jc = j0; jc < j1; jc += NC) {
             int nb = Math.min(NC, j1 - jc), w = (nb + 15) & ~15;
             ws.ensure(w);
@@ -239,7 +240,7 @@ final class Gemm {
                     // tile = C rows so far (zero at the first block of k), += A strip x B block, back to C
                     for (int r = 0; r < MR; r++) {
                         float[] t = tiles[r];
-                        if (pc == 0 || r >= rows) Arrays.fill(t, 0, w, 0f);
+                        if (pc == 0 && !acc || r >= rows) Arrays.fill(t, 0, w, 0f);
                         else {
                             gather(c, co + (i + r) * cRs, cCs, cSeg, seg, jc, nb, t);
                             if (w > nb) Arrays.fill(t, nb, w, 0f);
@@ -353,7 +354,16 @@ final class Gemm {
     /** Rows [i0, i1) x columns [j0, j1) with a scalar 4x4 register block; no packing, no allocation. */
     private static void scalar(int i0, int i1, int j0, int j1, int k,
                                float[] a, int ao, int aRs, int aCs, float[] b, int bo, int bRs, int bCs,
-                               float[] c, int co, int cRs, int cCs) {
+                               float[] c, int co, int cRs, int cCs, boolean acc) {
+        if (acc) {
+            // rare (addmm of a small product): compute, then add
+            int rows = i1 - i0, cols = j1 - j0;
+            float[] t = new float[rows * cols];
+            scalar(i0, i1, j0, j1, k, a, ao, aRs, aCs, b, bo, bRs, bCs, t, -i0 * cols - j0, cols, 1, false);
+            for (int i = 0; i < rows; i++)
+                for (int j = 0; j < cols; j++) c[co + (i0 + i) * cRs + (j0 + j) * cCs] += t[i * cols + j];
+            return;
+        }
         int i = i0;
         for (; i + 3 < i1; i += 4) {
             int a0 = ao + i * aRs, a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;

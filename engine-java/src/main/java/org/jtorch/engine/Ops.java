@@ -57,6 +57,25 @@ public final class Ops {
 
     /** Binary op computed in dtype ct (operands converted), output bool for comparisons. */
     public static Tensor binaryIn(BinaryOp op, Tensor a, Tensor b, DType ct) {
+        return binaryIn(op, a, b, ct, null);
+    }
+
+    /**
+     * The out= form: the result goes straight into {@code into} when that has the result's shape and dtype and
+     * shares no storage with a or b; otherwise a new tensor is returned (the caller copies it over).
+     */
+    public static Tensor binaryOut(BinaryOp op, Tensor a, Tensor b, Tensor into) {
+        sameDevice(a, b);
+        sameDevice(a, into);
+        return binaryIn(op, a, b, resultType(a, b), into);
+    }
+
+    private static boolean writable(Tensor into, DType dt, int[] shape, Tensor a, Tensor b) {
+        return into != null && into.dtype == dt && Arrays.equals(into.shapeRef(), shape)
+            && into.storage != a.storage && into.storage != b.storage;
+    }
+
+    private static Tensor binaryIn(BinaryOp op, Tensor a, Tensor b, DType ct, Tensor into) {
         if ((op == BinaryOp.DIV || op == BinaryOp.ATAN2) && !ct.isFloating()) ct = DType.defaultFloat();
         if (op == BinaryOp.POW && ct == DType.BOOL) ct = DType.INT64;
         if (op == BinaryOp.SUB && (a.dtype == DType.BOOL || b.dtype == DType.BOOL)) {
@@ -75,8 +94,10 @@ public final class Ops {
         if (!Arrays.equals(x.shapeRef(), shape)) x = x.expand(shape);
         if (!Arrays.equals(y.shapeRef(), shape)) y = y.expand(shape);
         DType outT = op.comparison() ? DType.BOOL : ct;
-        Tensor out = alloc(outT, shape, a.device);
+        boolean direct = writable(into, outT, shape, a, b);
+        Tensor out = direct ? into : alloc(outT, shape, a.device);
         a.backend().binary(op, x, y, out);
+        if (direct) into.storage.version++;
         return out;
     }
 
@@ -315,20 +336,81 @@ public final class Ops {
     }
 
     public static Tensor mm(Tensor a, Tensor b) {
+        checkMm(a, b);
+        return bmmRaw(a.unsqueeze(0), b.unsqueeze(0)).squeeze(0);
+    }
+
+    /** mm's out= form (see {@link #binaryOut}). */
+    public static Tensor mmOut(Tensor a, Tensor b, Tensor into) {
+        checkMm(a, b);
+        sameDevice(a, into);
+        if (!writable(into, a.dtype, new int[] {a.size(0), b.size(1)}, a, b)) return mm(a, b);
+        a.backend().matmul(a.unsqueeze(0), b.unsqueeze(0), into.unsqueeze(0));
+        into.storage.version++;
+        return into;
+    }
+
+    /** bmm's out= form (see {@link #binaryOut}). */
+    public static Tensor bmmOut(Tensor a, Tensor b, Tensor into) {
+        Tensor r = bmm(a, b, into);
+        if (r == into) into.storage.version++;
+        return r;
+    }
+
+    /** matmul's out= form (see {@link #binaryOut}). */
+    public static Tensor matmulOut(Tensor a, Tensor b, Tensor into) {
+        return a.dim() == 2 && b.dim() == 2 ? mmOut(a, b, into) : matmul(a, b);
+    }
+
+    /**
+     * addmm: beta * c + alpha * (a @ b), c broadcast to the product's shape. One pass: c goes into the output
+     * first and the GEMM accumulates onto it (as PyTorch's addmm does with BLAS's beta).
+     */
+    public static Tensor addmm(Tensor c, Tensor a, Tensor b, double beta, double alpha) {
+        checkMm(a, b);
+        sameDevice(a, c);
+        int[] shape = {a.size(0), b.size(1)};
+        if (alpha != 1 || c.dtype != a.dtype || !Arrays.equals(Shape.broadcast(c.shapeRef(), shape), shape)) {
+            Tensor prod = mm(a, b);
+            if (alpha != 1) prod = binary(BinaryOp.MUL, prod, scalarTensor(alpha, 2, prod.device));
+            Tensor out = binary(BinaryOp.ADD, beta == 1 ? c : binary(BinaryOp.MUL, c, scalarTensor(beta, 2, c.device)), prod);
+            if (!out.sameShape(prod)) throw TorchException.runtime("The expanded size of the tensor (" + prod.size(-1) + ") must match the existing size");
+            return out;
+        }
+        Tensor out = alloc(a.dtype, shape, a.device);
+        if (beta == 0) a.backend().fill(out, 0);
+        else {
+            a.backend().copy(c.sameShape(out) ? c : c.expand(shape), out);
+            if (beta != 1) a.backend().binary(BinaryOp.MUL, out, scalarTensor(beta, 2, out.device).expand(shape), out);
+        }
+        a.backend().matmulAdd(a.unsqueeze(0), b.unsqueeze(0), out.unsqueeze(0));
+        return out;
+    }
+
+    /** mm's argument checks, with PyTorch's messages. */
+    public static void checkMm(Tensor a, Tensor b) {
         if (a.dim() != 2) throw TorchException.runtime("self must be a matrix");
         if (b.dim() != 2) throw TorchException.runtime("mat2 must be a matrix");
         if (a.size(1) != b.size(0))
             throw TorchException.runtime("mat1 and mat2 shapes cannot be multiplied (" + a.size(0) + "x" + a.size(1) + " and " + b.size(0) + "x" + b.size(1) + ")");
         if (a.dtype != b.dtype)
             throw TorchException.runtime("expected m1 and m2 to have the same dtype, but got: " + typeName(a.dtype).toLowerCase() + " != " + typeName(b.dtype).toLowerCase());
-        return bmmRaw(a.unsqueeze(0), b.unsqueeze(0)).squeeze(0);
     }
 
-    public static Tensor bmm(Tensor a, Tensor b) {
+    public static Tensor bmm(Tensor a, Tensor b) { return bmm(a, b, null); }
+
+    private static Tensor bmm(Tensor a, Tensor b, Tensor into) {
         if (a.dim() != 3) throw TorchException.runtime("batch1 must be a 3D tensor");
         if (b.dim() != 3) throw TorchException.runtime("batch2 must be a 3D tensor");
         if (a.size(0) != b.size(0) || a.size(2) != b.size(1))
             throw TorchException.runtime("Expected size for first two dimensions of batch2 tensor to be: [" + a.size(0) + ", " + a.size(2) + "] but got: [" + b.size(0) + ", " + b.size(1) + "].");
+        if (into != null) {
+            sameDevice(a, into);
+            if (writable(into, a.dtype, new int[] {a.size(0), a.size(1), b.size(2)}, a, b)) {
+                a.backend().matmul(a, b, into);
+                return into;
+            }
+        }
         return bmmRaw(a, b);
     }
 

@@ -63,7 +63,7 @@ public final class GemmBench {
         int it = 0;
         int aBs = s.sharedA ? 0 : s.m * s.k;
         do {
-            Gemm.sgemm(s.batch, s.m, s.k, s.n, a, 0, aBs, s.k, 1, b, 0, s.k * s.n, s.n, 1, c, 0, s.m * s.n, s.n, 1);
+            Gemm.sgemm(s.batch, s.m, s.k, s.n, a, 0, aBs, s.k, 1, b, 0, s.k * s.n, s.n, 1, c, 0, s.m * s.n, s.n, 1, false);
             it++;
             t1 = System.nanoTime();
         } while (t1 - t0 < ns);

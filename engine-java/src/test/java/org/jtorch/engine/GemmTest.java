@@ -111,7 +111,7 @@ class GemmTest {
             boolean ct = rnd.nextInt(3) == 0;
             int cRs = ct ? 1 : n, cCs = ct ? m : 1;
             float[] c = new float[1 + batch * m * n];
-            Gemm.sgemm(batch, m, k, n, a, 2, aBs, aRs, aCs, b, 3, bBs, bRs, bCs, c, 1, m * n, cRs, cCs);
+            Gemm.sgemm(batch, m, k, n, a, 2, aBs, aRs, aCs, b, 3, bBs, bRs, bCs, c, 1, m * n, cRs, cCs, false);
             double[] ref = new double[batch * m * n], mag = new double[batch * m * n];
             reference(batch, m, k, n, a, 2, aBs, aRs, aCs, b, 3, bBs, bRs, bCs, ref, mag);
             compare("strided " + batch + "x" + m + "x" + k + "x" + n, c, 1, cRs, cCs, m * n, batch, m, n, ref, mag, k);
@@ -125,10 +125,33 @@ class GemmTest {
         int bRs = bT ? 1 : n, bCs = bT ? k : 1, bBs = bShared ? 0 : k * n;
         int cRs = cT ? 1 : n, cCs = cT ? m : 1;
         float[] c = new float[1 + batch * m * n];
-        Gemm.sgemm(batch, m, k, n, a, 2, aBs, aRs, aCs, b, 3, bBs, bRs, bCs, c, 1, m * n, cRs, cCs);
+        Gemm.sgemm(batch, m, k, n, a, 2, aBs, aRs, aCs, b, 3, bBs, bRs, bCs, c, 1, m * n, cRs, cCs, false);
         double[] ref = new double[batch * m * n], mag = new double[batch * m * n];
         reference(batch, m, k, n, a, 2, aBs, aRs, aCs, b, 3, bBs, bRs, bCs, ref, mag);
         compare(what + " " + batch + "x" + m + "x" + k + "x" + n, c, 1, cRs, cCs, m * n, batch, m, n, ref, mag, k);
+    }
+
+    /** With acc the product is added to what C holds, on the scalar and the packed paths, any C layout. */
+    @Test void accumulate() {
+        Random rnd = new Random(9);
+        int[][] sizes = {{1, 3, 5, 4}, {2, 7, 9, 13}, {1, 64, 300, 200}, {3, 40, 64, 121}, {1, 513, 70, 9}};
+        for (int[] z : sizes) for (boolean ct : new boolean[] {false, true}) {
+            int batch = z[0], m = z[1], k = z[2], n = z[3];
+            float[] a = random(rnd, batch * m * k), b = random(rnd, batch * k * n), c0 = random(rnd, 1 + batch * m * n);
+            int cRs = ct ? 1 : n, cCs = ct ? m : 1;
+            float[] c = c0.clone();
+            Gemm.sgemm(batch, m, k, n, a, 0, m * k, k, 1, b, 0, k * n, n, 1, c, 1, m * n, cRs, cCs, true);
+            double[] ref = new double[batch * m * n], mag = new double[batch * m * n];
+            reference(batch, m, k, n, a, 0, m * k, k, 1, b, 0, k * n, n, 1, ref, mag);
+            for (int q = 0; q < batch; q++)
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < n; j++) {
+                        int e = (q * m + i) * n + j, ci = 1 + q * m * n + i * cRs + j * cCs;
+                        ref[e] += c0[ci];
+                        mag[e] += Math.abs(c0[ci]);
+                    }
+            compare("acc " + batch + "x" + m + "x" + k + "x" + n, c, 1, cRs, cCs, m * n, batch, m, n, ref, mag, k + 1);
+        }
     }
 
     @Test void sharedOperands() {
