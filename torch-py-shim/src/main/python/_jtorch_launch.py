@@ -2,6 +2,9 @@
 notebooks (FILE.ipynb) go to _jtorch_notebook."""
 import sys
 
+# True when this run was handed to the launcher's warm daemon JVM (scripts/jtorch; see handoff)
+via_daemon = False
+
 
 def _print_exc(skip_frames):
     """Prints the traceback without the launcher's own frames (this module and runpy), like python does."""
@@ -107,3 +110,17 @@ def main(mode, target, argv):
         return 1
     _finish()
     return 0
+
+
+def handoff(cwd, env):
+    """Makes a prepared session (the launcher daemon's spare) look like a fresh process started by the client:
+    its working directory and environment (env: a flat sequence key, value, key, value, ...)."""
+    global via_daemon
+    import os
+    via_daemon = True
+    os.chdir(cwd)
+    new = {env[i]: env[i + 1] for i in range(0, len(env), 2)}
+    for k in list(os.environ):
+        if k not in new:
+            del os.environ[k]
+    os.environ.update(new)

@@ -240,7 +240,7 @@ final class Gemm {
                     // tile = C rows so far (zero at the first block of k), += A strip x B block, back to C
                     for (int r = 0; r < MR; r++) {
                         float[] t = tiles[r];
-                        if (pc == 0 && !acc || r >= rows) Arrays.fill(t, 0, w, 0f);
+                        if (pc == 0 || r >= rows) Arrays.fill(t, 0, w, 0f);
                         else {
                             gather(c, co + (i + r) * cRs, cCs, cSeg, seg, jc, nb, t);
                             if (w > nb) Arrays.fill(t, nb, w, 0f);
@@ -248,7 +248,9 @@ final class Gemm {
                     }
                     if (w >= WIDE) kernelWide(kb, as, as0, asR, asC, br, w, ws.t0, ws.t1, ws.t2, ws.t3);
                     else kernelNarrow(kb, as, as0, asR, asC, br, w, ws.t0, ws.t1, ws.t2, ws.t3);
-                    for (int r = 0; r < rows; r++) scatter(tiles[r], c, co + (i + r) * cRs, cCs, cSeg, seg, jc, nb);
+                    // with acc, the first block's sums are added to C (C + AB, summed as BLAS does with beta = 1)
+                    boolean add = acc && pc == 0;
+                    for (int r = 0; r < rows; r++) scatter(tiles[r], c, co + (i + r) * cRs, cCs, cSeg, seg, jc, nb, add);
                 }
             }
         }
@@ -267,13 +269,14 @@ final class Gemm {
         }
     }
 
-    /** The inverse of gather. */
-    private static void scatter(float[] srcRow, float[] x, int dst, int cs, int segStride, int seg, int j, int len) {
+    /** The inverse of gather; with add the row is added to what x holds. */
+    private static void scatter(float[] srcRow, float[] x, int dst, int cs, int segStride, int seg, int j, int len, boolean add) {
         int d = 0;
         while (d < len) {
             int s = j / seg, jj = j - s * seg, run = Math.min(seg - jj, len - d);
             int o = dst + s * segStride + jj * cs;
-            if (cs == 1) System.arraycopy(srcRow, d, x, o, run);
+            if (add) for (int e = 0; e < run; e++) x[o + e * cs] += srcRow[d + e];
+            else if (cs == 1) System.arraycopy(srcRow, d, x, o, run);
             else for (int e = 0; e < run; e++) x[o + e * cs] = srcRow[d + e];
             d += run;
             j += run;

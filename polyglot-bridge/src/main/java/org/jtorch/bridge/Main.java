@@ -12,39 +12,42 @@ import org.graalvm.polyglot.Value;
 public final class Main {
     private Main() {}
 
+    /** What the command line asks for; exitStatus >= 0 means "exit with it now" (usage printed, or help). */
+    record Invocation(String mode, String target, String[] rest, int exitStatus) {}
+
+    static Invocation parse(String[] args, java.io.PrintStream out, java.io.PrintStream err) {
+        if (args.length == 0 || args[0].equals("-")) return new Invocation("repl", null, new String[] {""}, -1);
+        if (args[0].equals("-c") || args[0].equals("-m")) {
+            if (args.length < 2) {
+                err.println("Argument expected for the " + args[0] + " option");
+                return new Invocation(null, null, null, 2);
+            }
+            String[] rest = new String[args.length - 1];
+            rest[0] = args[0];
+            System.arraycopy(args, 2, rest, 1, args.length - 2);
+            return new Invocation(args[0].equals("-c") ? "code" : "module", args[1], rest, -1);
+        }
+        if (args[0].equals("-h") || args[0].equals("--help")) {
+            out.println("usage: jtorch [-c CODE | -m MODULE | FILE] [ARGS...]\n  no arguments: interactive prompt");
+            return new Invocation(null, null, null, 0);
+        }
+        return new Invocation("file", args[0], Arrays.copyOf(args, args.length), -1);
+    }
+
     public static void main(String[] args) {
         String shim = System.getProperty("jtorch.python.path");
         if (shim == null) {
             System.err.println("jtorch: system property jtorch.python.path (the torch package folder) is not set; use scripts/jtorch");
             System.exit(2);
         }
-        String mode;
-        String target = null;
-        String[] rest;
-        if (args.length == 0 || args[0].equals("-")) {
-            mode = "repl";
-            rest = new String[] {""};
-        } else if (args[0].equals("-c") || args[0].equals("-m")) {
-            if (args.length < 2) {
-                System.err.println("Argument expected for the " + args[0] + " option");
-                System.exit(2);
-            }
-            mode = args[0].equals("-c") ? "code" : "module";
-            target = args[1];
-            rest = new String[args.length - 1];
-            rest[0] = args[0];
-            System.arraycopy(args, 2, rest, 1, args.length - 2);
-        } else if (args[0].equals("-h") || args[0].equals("--help")) {
-            System.out.println("usage: jtorch [-c CODE | -m MODULE | FILE] [ARGS...]\n  no arguments: interactive prompt");
-            return;
-        } else {
-            mode = "file";
-            target = args[0];
-            rest = Arrays.copyOf(args, args.length);
+        Invocation inv = parse(args, System.out, System.err);
+        if (inv.exitStatus() >= 0) {
+            System.out.flush();
+            System.exit(inv.exitStatus());
         }
         int status;
-        try (Session s = new Session(Path.of(shim), rest)) {
-            status = run(s, mode, target, rest);
+        try (Session s = new Session(Path.of(shim), inv.rest())) {
+            status = run(s, inv.mode(), inv.target(), inv.rest());
         }
         System.out.flush();
         System.exit(status);
