@@ -78,6 +78,7 @@ final class Gemm {
             for (int q = 0; q < batch; q++) for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) c[cOff + q * cBs + i * cRs + j * cCs] = 0f;
             return;
         }
+        if (thin(batch, m, k, n, a, aOff, aBs, aRs, aCs, b, bOff, bBs, bRs, bCs, c, cOff, cBs, cRs, cCs, acc)) return;
         // The kernel vectorises along the columns of C; C^T = B^T A^T is the same product with rows and
         // columns exchanged. Take whichever the cost model prefers.
         Problem p = new Problem(batch, m, k, n, a, aOff, aBs, aRs, aCs, b, bOff, bBs, bRs, bCs, c, cOff, cBs, cRs, cCs, acc);
@@ -350,6 +351,96 @@ final class Gemm {
                 t3[j] = Math.fma(a3, v0, t3[j]);
             }
         }
+    }
+
+    // ------------------------------------------------------------------ thin products
+
+    /** Fewer rows (or columns) than this, with a deep enough k, make a thin product. */
+    static final int THIN = 4;
+
+    /**
+     * Products with a few rows or columns (matrix-vector, a batch of one through nn.Linear): packing B would cost as
+     * much as the product, so these run in place: as dot products when rows of A and columns of B are contiguous
+     * (x @ W.T), or as row updates C_i += A_ip B_p when rows of B and C are (x @ W), or the same on the
+     * transposed product. False when none applies.
+     */
+    private static boolean thin(int batch, int m, int k, int n,
+                                float[] a, int aOff, int aBs, int aRs, int aCs,
+                                float[] b, int bOff, int bBs, int bRs, int bCs,
+                                float[] c, int cOff, int cBs, int cRs, int cCs, boolean acc) {
+        if (!(m < THIN || n < THIN) || k < 16) return false;
+        if (aCs == 1 && bRs == 1) {
+            for (int q = 0; q < batch; q++) dots(m, k, n, a, aOff + q * aBs, aRs, b, bOff + q * bBs, bCs, c, cOff + q * cBs, cRs, cCs, acc);
+            return true;
+        }
+        if (m < THIN && bCs == 1 && cCs == 1) {
+            for (int q = 0; q < batch; q++) rowUpdates(m, k, n, a, aOff + q * aBs, aRs, aCs, b, bOff + q * bBs, bRs, c, cOff + q * cBs, cRs, acc);
+            return true;
+        }
+        if (n < THIN && aRs == 1 && cRs == 1) {
+            // C^T = B^T A^T: rows of A^T (columns of A) and of C^T are contiguous
+            for (int q = 0; q < batch; q++) rowUpdates(n, k, m, b, bOff + q * bBs, bCs, bRs, a, aOff + q * aBs, aCs, c, cOff + q * cBs, cCs, acc);
+            return true;
+        }
+        return false;
+    }
+
+    /** C[i][j] (+)= dot(A row i, B column j), both contiguous along k; four columns at a time, two sums each. */
+    private static void dots(int m, int k, int n, float[] a, int ao, int aRs, float[] b, int bo, int bCs,
+                             float[] c, int co, int cRs, int cCs, boolean acc) {
+        for (int i = 0; i < m; i++) {
+            int ai = ao + i * aRs, ci = co + i * cRs;
+            int j = 0;
+            for (; j + 3 < n; j += 4) {
+                int b0 = bo + j * bCs, b1 = b0 + bCs, b2 = b1 + bCs, b3 = b2 + bCs;
+                float s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+                int p = 0;
+                for (; p + 1 < k; p += 2) {
+                    float x0 = a[ai + p], x1 = a[ai + p + 1];
+                    s0 = Math.fma(x0, b[b0 + p], s0); t0 = Math.fma(x1, b[b0 + p + 1], t0);
+                    s1 = Math.fma(x0, b[b1 + p], s1); t1 = Math.fma(x1, b[b1 + p + 1], t1);
+                    s2 = Math.fma(x0, b[b2 + p], s2); t2 = Math.fma(x1, b[b2 + p + 1], t2);
+                    s3 = Math.fma(x0, b[b3 + p], s3); t3 = Math.fma(x1, b[b3 + p + 1], t3);
+                }
+                if (p < k) {
+                    float x0 = a[ai + p];
+                    s0 = Math.fma(x0, b[b0 + p], s0); s1 = Math.fma(x0, b[b1 + p], s1);
+                    s2 = Math.fma(x0, b[b2 + p], s2); s3 = Math.fma(x0, b[b3 + p], s3);
+                }
+                int o = ci + j * cCs;
+                if (acc) {
+                    c[o] += s0 + t0; c[o + cCs] += s1 + t1; c[o + 2 * cCs] += s2 + t2; c[o + 3 * cCs] += s3 + t3;
+                } else {
+                    c[o] = s0 + t0; c[o + cCs] = s1 + t1; c[o + 2 * cCs] = s2 + t2; c[o + 3 * cCs] = s3 + t3;
+                }
+            }
+            for (; j < n; j++) {
+                int bj = bo + j * bCs;
+                float s = 0, t = 0;
+                int p = 0;
+                for (; p + 1 < k; p += 2) { s = Math.fma(a[ai + p], b[bj + p], s); t = Math.fma(a[ai + p + 1], b[bj + p + 1], t); }
+                if (p < k) s = Math.fma(a[ai + p], b[bj + p], s);
+                int o = ci + j * cCs;
+                c[o] = acc ? c[o] + s + t : s + t;
+            }
+        }
+    }
+
+    /** C row i (+)= sum_p A[i][p] * B row p, rows of B and C contiguous (an axpy per p, which C2 vectorises). */
+    private static void rowUpdates(int m, int k, int n, float[] a, int ao, int aRs, int aCs, float[] b, int bo, int bRs,
+                                   float[] c, int co, int cRs, boolean acc) {
+        for (int i = 0; i < m; i++) {
+            int ci = co + i * cRs, ai = ao + i * aRs;
+            if (!acc) Arrays.fill(c, ci, ci + n, 0f);
+            for (int p = 0; p < k; p++) {
+                float av = a[ai + p * aCs];
+                axpy(n, av, b, bo + p * bRs, c, ci);
+            }
+        }
+    }
+
+    private static void axpy(int n, float s, float[] x, int xo, float[] y, int yo) {
+        for (int j = 0; j < n; j++) y[yo + j] = Math.fma(s, x[xo + j], y[yo + j]);
     }
 
     // ------------------------------------------------------------------ small products

@@ -37,7 +37,8 @@ import org.jtorch.engine.Parallel;
  * closed afterwards, so no Python state survives a run; JVM-wide engine state (the default random generator, the
  * thread count) is reset to what a fresh process has. Runs are one at a time: a second client while one runs is
  * answered "busy" and runs in a JVM of its own. The next spare is prepared at low CPU priority after each run.
- * The daemon exits after {@code -Djtorch.daemon.idle} seconds (default 900) without a run.
+ * The daemon exits after {@code -Djtorch.daemon.idle} seconds (default 900) without a run, or when the build
+ * stamp {@code -Djtorch.daemon.stamp} changes (a rebuild).
  *
  * <p>Usage: {@code Daemon SOCKET} (with the launcher's JVM options); holds SOCKET.lock while alive.
  */
@@ -77,6 +78,10 @@ public final class Daemon {
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(sock));
         long idle = Long.getLong("jtorch.daemon.idle", 900) * 1_000_000_000L;
+        // the launcher's build stamp: a rebuild starts a daemon of its own, so this one leaves
+        String stampProp = System.getProperty("jtorch.daemon.stamp");
+        Path stamp = stampProp == null ? null : Path.of(stampProp);
+        long stampTime = modified(stamp);
         Thread watchdog = new Thread(() -> {
             while (true) {
                 try {
@@ -84,7 +89,7 @@ public final class Daemon {
                 } catch (InterruptedException e) {
                     return;
                 }
-                if (!running.get() && System.nanoTime() - lastActivity > idle) {
+                if (!running.get() && (System.nanoTime() - lastActivity > idle || stale(stamp, stampTime))) {
                     try {
                         Files.deleteIfExists(sock);
                     } catch (IOException ignored) {
@@ -122,6 +127,16 @@ public final class Daemon {
             t.start();
         }
     }
+
+    private static long modified(Path p) {
+        try {
+            return p == null ? 0 : Files.getLastModifiedTime(p).toMillis();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static boolean stale(Path stamp, long time) { return stamp != null && modified(stamp) != time; }
 
     private static void lowPriorityThread(Runnable r) {
         Thread t = new Thread(null, () -> {
