@@ -131,6 +131,14 @@ class GemmTest {
         compare(what + " " + batch + "x" + m + "x" + k + "x" + n, c, 1, cRs, cCs, m * n, batch, m, n, ref, mag, k);
     }
 
+    /** Thin products (a few rows or columns): the dot-product and row-update paths, every operand layout. */
+    @Test void thin() {
+        Random rnd = new Random(11);
+        for (int[] z : new int[][] {{1, 1, 784, 256}, {2, 3, 100, 70}, {1, 200, 64, 1}, {3, 2, 17, 3}, {1, 1, 16, 1}, {2, 90, 33, 2}})
+            for (int layout = 0; layout < 8; layout++)
+                checkStrided(rnd, "thin", z[0], z[1], z[2], z[3], false, (layout & 1) != 0, false, (layout & 2) != 0, (layout & 4) != 0);
+    }
+
     /** With acc the product is added to what C holds, on the scalar and the packed paths, any C layout. */
     @Test void accumulate() {
         Random rnd = new Random(9);
