@@ -19,6 +19,27 @@ int = int32
 float16 = half = bfloat16 = float32  # no half-precision storage yet: computed in float32
 uint8 = int8 = int16 = int32
 _default_dtype = float32
+# torch.set_default_device; the launcher's --device / JTORCH_DEFAULT_DEVICE set it for a whole run
+_default_device = None
+
+
+def set_default_device(device):
+    global _default_device
+    _default_device = None if device is None else _jt.as_device(device)
+    if _default_device is not None and _default_device.type == "cpu":
+        _default_device = None
+
+
+def get_default_device():
+    return _default_device or _jt.CPU
+
+
+def _place(t, device):
+    """t (made on the CPU) on the requested device, or the default device."""
+    d = device if device is not None else _default_device
+    if d is None:
+        return t
+    return t._to_device(_jt.as_device(d))
 strided = "strided"
 contiguous_format = preserve_format = channels_last = None
 e = _math.e
@@ -185,11 +206,13 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
         r = data.detach().clone()
         if dtype is not None:
             r = r.to(dtype)
+        if device is not None:
+            r = r.to(device)
         return r.requires_grad_(requires_grad) if requires_grad else r
     flat, shape, kind = _infer(data)
     if dtype is None:
         dtype = (bool, int64, _default_dtype)[kind]
-    t = _w(_make(flat, shape, dtype))
+    t = _place(_w(_make(flat, shape, dtype)), device)
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -197,8 +220,9 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
 
 def as_tensor(data, dtype=None, device=None):
     if isinstance(data, Tensor):
-        return data if dtype is None else data.to(dtype)
-    return tensor(data, dtype=dtype)
+        r = data if dtype is None else data.to(dtype)
+        return r if device is None else r.to(device)
+    return tensor(data, dtype=dtype, device=device)
 
 
 from_numpy = as_tensor
@@ -217,43 +241,43 @@ def _finish(t, requires_grad):
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):
     if dtype is None:
         dtype = bool if type(fill_value) is _builtins.bool else int64 if type(fill_value) is _builtins.int else _default_dtype
-    return _finish(_w(_B.full(_size((size,)) if isinstance(size, _builtins.int) else _size((size,)), _builtins.float(fill_value), dtype._j)), requires_grad)
+    return _finish(_place(_w(_B.full(_size((size,)) if isinstance(size, _builtins.int) else _size((size,)), _builtins.float(fill_value), dtype._j)), device), requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
-    return _finish(_w(_B.full(_size(size), 0.0, (dtype or _default_dtype)._j)), requires_grad)
+    return _finish(_place(_w(_B.full(_size(size), 0.0, (dtype or _default_dtype)._j)), device), requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
-    return _finish(_w(_B.full(_size(size), 1.0, (dtype or _default_dtype)._j)), requires_grad)
+    return _finish(_place(_w(_B.full(_size(size), 1.0, (dtype or _default_dtype)._j)), device), requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, memory_format=None, pin_memory=False):
-    return _finish(_w(_B.empty(_size(size), (dtype or _default_dtype)._j)), requires_grad)
+    return _finish(_place(_w(_B.empty(_size(size), (dtype or _default_dtype)._j)), device), requires_grad)
 
 
 def zeros_like(t, *, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return zeros(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+    return zeros(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
 
 
 def ones_like(t, *, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return ones(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+    return ones(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
 
 
 def empty_like(t, *, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return empty(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+    return empty(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
 
 
 def full_like(t, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return full(t.shape, fill_value, dtype=dtype or t.dtype, requires_grad=requires_grad)
+    return full(t.shape, fill_value, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
 
 
 def rand_like(t, *, dtype=None, device=None, requires_grad=False):
-    return rand(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+    return rand(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
 
 
 def randn_like(t, *, dtype=None, device=None, requires_grad=False):
-    return randn(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+    return randn(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
@@ -263,27 +287,27 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if dtype is None:
         allint = _builtins.all(type(x) is _builtins.int for x in (start, end, step))
         dtype = int64 if allint else _default_dtype
-    return _finish(_w(_B.arange(_builtins.float(start), _builtins.float(end), _builtins.float(step), dtype._j)), requires_grad)
+    return _finish(_place(_w(_B.arange(_builtins.float(start), _builtins.float(end), _builtins.float(step), dtype._j)), device), requires_grad)
 
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
-    return _finish(_w(_B.linspace(_builtins.float(start), _builtins.float(end), _builtins.int(steps), (dtype or _default_dtype)._j)), requires_grad)
+    return _finish(_place(_w(_B.linspace(_builtins.float(start), _builtins.float(end), _builtins.int(steps), (dtype or _default_dtype)._j)), device), requires_grad)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
-    return _finish(_w(_B.eye(n, n if m is None else m, (dtype or _default_dtype)._j)), requires_grad)
+    return _finish(_place(_w(_B.eye(n, n if m is None else m, (dtype or _default_dtype)._j)), device), requires_grad)
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
-    t = empty(*size, dtype=dtype)
+    t = empty(*size, dtype=dtype, device="cpu")
     _gen(generator).uniform(t._v.data, 0.0, 1.0)
-    return _finish(t, requires_grad)
+    return _finish(_place(t, device), requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
-    t = empty(*size, dtype=dtype)
+    t = empty(*size, dtype=dtype, device="cpu")
     _gen(generator).normal(t._v.data, 0.0, 1.0)
-    return _finish(t, requires_grad)
+    return _finish(_place(t, device), requires_grad)
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
@@ -291,17 +315,18 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
         low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
-    t = empty(_size((size,)), dtype=dtype or int64)
+    t = empty(_size((size,)), dtype=dtype or int64, device="cpu")
     _gen(generator).random(t._v.data, _builtins.int(low), _builtins.int(high))
-    return t
+    return _place(t, device)
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
-    return _w(_jt.Variable(_gen(generator).randperm(_builtins.int(n), (dtype or int64)._j)))
+    return _place(_w(_jt.Variable(_gen(generator).randperm(_builtins.int(n), (dtype or int64)._j))), device)
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):
-    return _w(_jt.Variable(_gen(generator).multinomial(input._v.data, _builtins.int(num_samples), _builtins.bool(replacement))))
+    r = _w(_jt.Variable(_gen(generator).multinomial(input._v.data.to(_jt.JDevice.CPU), _builtins.int(num_samples), _builtins.bool(replacement))))
+    return r.to(input.device)
 
 
 def normal(mean, std, size=None, *, generator=None):
@@ -313,7 +338,7 @@ def normal(mean, std, size=None, *, generator=None):
 def bernoulli(input, p=None, *, generator=None):
     if p is not None:
         return empty_like(input).bernoulli_(p, generator=generator)
-    return _w(_jt.Variable(_gen(generator).bernoulli(input._v.data)))
+    return _w(_jt.Variable(_gen(generator).bernoulli(input._v.data.to(_jt.JDevice.CPU)))).to(input.device)
 
 
 # ---------------------------------------------------------------------- functions mirroring methods
@@ -570,3 +595,16 @@ def __getattr__(name):
         if hasattr(_storage, name):
             return getattr(_storage, name)
     raise AttributeError("module 'torch' has no attribute '%s'" % name)
+
+
+def _default_device_from_env():
+    try:
+        import os
+        d = os.environ.get("JTORCH_DEFAULT_DEVICE")
+    except Exception:  # sandboxed sessions see no environment
+        return
+    if d:
+        set_default_device(d)
+
+
+_default_device_from_env()

@@ -12,6 +12,7 @@ JDType = java.type("org.jtorch.engine.DType")
 BinaryOp = java.type("org.jtorch.engine.BinaryOp")
 UnaryOp = java.type("org.jtorch.engine.UnaryOp")
 JGenerator = java.type("org.jtorch.engine.Generator")
+JDevice = java.type("org.jtorch.engine.Device")
 NAN = float("nan")
 
 
@@ -86,9 +87,17 @@ class device:
         if isinstance(type, device):
             self.type, self.index = type.type, type.index
             return
+        if isinstance(type, int) and not isinstance(type, builtins.bool):
+            type, index = "cuda", type  # torch.device(0) is cuda:0
+        if not isinstance(type, str):
+            raise TypeError("device() received an invalid combination of arguments - got (%s)" % builtins.type(type).__name__)
         if ":" in type:
             type, idx = type.split(":")
+            if not idx.isdigit():
+                raise RuntimeError("Invalid device string: '%s:%s'" % (type, idx))
             index = int(idx)
+        if index is not None and index < 0:
+            raise RuntimeError("Device index must not be negative")
         if type not in ("cpu", "cuda", "meta"):
             raise RuntimeError("Expected one of cpu, cuda device type at start of device string: " + type)
         self.type = type
@@ -110,3 +119,31 @@ class device:
 
 
 CPU = device("cpu")
+_JDEV = {}
+_PYDEV = {}
+
+
+def as_device(d):
+    """A torch.device from a device, a string or an int (cuda ordinal)."""
+    return d if isinstance(d, device) else device(d)
+
+
+def jdevice(d):
+    """The engine's Device for a torch.device/str/int ("cuda" means cuda:0, the current device)."""
+    d = as_device(d)
+    key = (d.type, d.index)
+    j = _JDEV.get(key)
+    if j is None:
+        if d.type == "meta":
+            raise NotImplementedError("jtorch has no meta tensors")
+        j = _JDEV[key] = JDevice.parse(str(d) if d.type == "cpu" or d.index is not None else "cuda:0")
+    return j
+
+
+def pydevice(jd):
+    """The torch.device of an engine Device (tensors on cuda report an index, as in PyTorch)."""
+    key = jd.toString()
+    d = _PYDEV.get(key)
+    if d is None:
+        d = _PYDEV[key] = CPU if key == "cpu" else device(key)
+    return d

@@ -134,11 +134,15 @@ class Tensor:
 
     @property
     def device(self):
-        return _jt.CPU
+        return _jt.pydevice(self._v.data.device)
 
     @property
     def is_cuda(self):
-        return False
+        return self._v.data.device.type() == "cuda"
+
+    def get_device(self):
+        d = self._v.data.device
+        return -1 if d.type() == "cpu" else d.index()
 
     @property
     def ndim(self):
@@ -340,14 +344,32 @@ class Tensor:
 
     def to(self, *args, **kwargs):
         dt = kwargs.get("dtype")
+        dev = kwargs.get("device")
+        copy = kwargs.get("copy", False)
         for a in args:
             if isinstance(a, _jt.dtype):
                 dt = a
             elif isinstance(a, Tensor):
-                dt = a.dtype
-        if dt is None or dt is self.dtype:
+                dt, dev = a.dtype, a.device
+            elif isinstance(a, (str, _jt.device)) or (isinstance(a, int) and not isinstance(a, bool)):
+                dev = a
+        r = self
+        if dev is not None:
+            r = r._to_device(_jt.as_device(dev))
+        if dt is not None and dt is not r.dtype:
+            r = _w(T.toDtype(r._v, dt._j))
+        if copy and r is self:
+            r = self.clone()
+        return r
+
+    def _to_device(self, dev):
+        if dev.type == "cuda":
+            from . import cuda
+            cuda._lazy_init()
+        jd = _jt.jdevice(dev)
+        if self._v.data.device.equals(jd):
             return self
-        return _w(T.toDtype(self._v, dt._j))
+        return _w(T.toDevice(self._v, jd))
 
     def type(self, dtype=None):
         if dtype is None:
@@ -369,11 +391,11 @@ class Tensor:
     def bool(self):
         return self.to(_jt.bool_)
 
-    def cpu(self):
-        return self
+    def cpu(self, memory_format=None):
+        return self._to_device(_jt.CPU)
 
-    def cuda(self, *a, **k):
-        raise RuntimeError("Torch not compiled with CUDA enabled")
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        return self._to_device(_jt.device("cuda" if device is None else device))
 
     def numpy(self):
         raise RuntimeError("numpy is not available in jtorch")
@@ -827,35 +849,40 @@ class Tensor:
         d = self._v.data
         d.storage.version = d.storage.version + 1
         return _jt.JGenerator.getDefault() if generator is None else generator._g
+
+    def _draw(self, generator, fill):
+        """Random draws come from the CPU generator (so a CUDA run sees the CPU run's numbers): tensors on
+        another device are filled on the host and copied over."""
+        g = self._rng(generator)
+        d = self._v.data
+        if d.device.type() == "cpu":
+            fill(g, d)
+        else:
+            h = B.empty(list(d.shape()), d.dtype).data
+            fill(g, h)
+            d.copyFrom(h)
+        return self
     def _check_inplace_leaf(self):
         v = self._v
         if v.requiresGrad() and v.isLeaf() and _jt.GradMode.isEnabled():
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
-        self._rng(generator).uniform(self._v.data, float(a), float(b))
-        return self
+        return self._draw(generator, lambda g, d: g.uniform(d, float(a), float(b)))
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
-        self._rng(generator).normal(self._v.data, float(mean), float(std))
-        return self
+        return self._draw(generator, lambda g, d: g.normal(d, float(mean), float(std)))
     def exponential_(self, lambd=1.0, *, generator=None):
-        self._rng(generator).exponential(self._v.data, float(lambd))
-        return self
+        return self._draw(generator, lambda g, d: g.exponential(d, float(lambd)))
     def random_(self, from_=None, to=None, *, generator=None):
-        g = self._rng(generator)
         if from_ is None:
-            g.random(self._v.data)
-        elif to is None:
-            g.random(self._v.data, 0, int(from_))
-        else:
-            g.random(self._v.data, int(from_), int(to))
-        return self
+            return self._draw(generator, lambda g, d: g.random(d))
+        if to is None:
+            return self._draw(generator, lambda g, d: g.random(d, 0, int(from_)))
+        return self._draw(generator, lambda g, d: g.random(d, int(from_), int(to)))
     def bernoulli_(self, p=0.5, *, generator=None):
-        g = self._rng(generator)
         if isinstance(p, Tensor):
-            g.bernoulli(self._v.data, p._v.data)
-        else:
-            g.bernoulli(self._v.data, float(p))
-        return self
+            ph = p._v.data.to(_jt.JDevice.CPU)
+            return self._draw(generator, lambda g, d: g.bernoulli(d, ph))
+        return self._draw(generator, lambda g, d: g.bernoulli(d, float(p)))
     def bernoulli(self, p=None, *, generator=None):
         from . import bernoulli
         return bernoulli(self, p, generator=generator)
@@ -866,19 +893,19 @@ class Tensor:
     # ------------------------------------------------------------------ creation from a tensor
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
         from . import zeros
-        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return zeros(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
         from . import ones
-        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return ones(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
     def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
         from . import full
-        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
         from . import empty
-        return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return empty(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
         from . import tensor
-        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
 
     # ------------------------------------------------------------------ indexing
     def _index_parts(self, idx):

@@ -23,8 +23,13 @@ def _view(base, size, stride, storage_offset):
     return _w(_B.viewOf(base, size, stride, int(storage_offset)))
 
 
+def _on_saved_device(t, storage):
+    dev = getattr(storage, "_device", None)
+    return t if dev is None else t.to(dev)
+
+
 def _rebuild_tensor(storage, storage_offset, size, stride):
-    return _view(_storage_variable(storage), size, stride, storage_offset)
+    return _on_saved_device(_view(_storage_variable(storage), size, stride, storage_offset), storage)
 
 
 def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks, metadata=None):
@@ -35,7 +40,7 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, bac
 
 
 def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, backward_hooks, dtype, metadata=None):
-    t = _view(_storage_variable(storage, getattr(dtype, "_file_name", None) or dtype.name), size, stride, storage_offset)
+    t = _on_saved_device(_view(_storage_variable(storage, getattr(dtype, "_file_name", None) or dtype.name), size, stride, storage_offset), storage)
     if requires_grad:
         t.requires_grad_(True)
     return t

@@ -76,9 +76,10 @@ def _ref(module, name):
 
 
 class _StorageRef:
-    __slots__ = ("key", "type_name", "numel", "var")
+    __slots__ = ("key", "type_name", "numel", "var", "location")
 
-    def __init__(self, key, type_name, numel, var):
+    def __init__(self, key, type_name, numel, var, location="cpu"):
+        self.location = location
         self.key = key
         self.type_name = type_name
         self.numel = numel
@@ -107,7 +108,10 @@ class _Pickler(pickle._Pickler):
             if _B.sameStorage(var, other):
                 return ref
         dt = _jt.from_j(var.data.dtype)
-        ref = _StorageRef(str(len(self.storages)), _st.storage_class_name(dt), _B.storageSize(var), var)
+        jd = var.data.device
+        # a CUDA storage is saved from a host copy of the whole storage, tagged with its device (as PyTorch does)
+        loc = "cpu" if jd.type() == "cpu" else str(_jt.pydevice(jd))
+        ref = _StorageRef(str(len(self.storages)), _st.storage_class_name(dt), _B.storageSize(var), _B.storageOnCpu(var), loc)
         bucket.append((var, ref))
         self.storages.append(ref)
         return ref
@@ -115,10 +119,10 @@ class _Pickler(pickle._Pickler):
     def persistent_id(self, obj):
         t = type(obj)
         if t is _StorageRef:
-            return ("storage", _ref("torch", obj.type_name), obj.key, "cpu", obj.numel)
+            return ("storage", _ref("torch", obj.type_name), obj.key, obj.location, obj.numel)
         if isinstance(obj, self._StorageType):
             ref = self._storage_ref(obj._variable())
-            return ("storage", _ref("torch", ref.type_name), ref.key, "cpu", ref.numel)
+            return ("storage", _ref("torch", ref.type_name), ref.key, ref.location, ref.numel)
         return None
 
     def reducer_override(self, obj):
@@ -515,12 +519,20 @@ def default_restore_location(storage, location):
     if location is None or str(location).startswith("cpu"):
         return storage
     loc = str(location)
+    if loc.startswith("cuda") and _cuda_ok():
+        storage._device = loc  # the tensors rebuilt over it are moved there (torch._utils)
+        return storage
     if loc.startswith("cuda"):
         raise RuntimeError("Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is False. "
                            "If you are running on a CPU-only machine, please use torch.load with "
                            "map_location=torch.device('cpu') to map your storages to the CPU.")
     raise RuntimeError("don't know how to restore data location of %s (tagged with %s); jtorch loads to the cpu "
                        "only: pass map_location='cpu'" % (type(storage).__name__, loc))
+
+
+def _cuda_ok():
+    from . import cuda
+    return cuda.is_available()
 
 
 def location_tag(storage):

@@ -1083,13 +1083,13 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
             "Expected attn_mask dtype to be bool or to match query dtype, but got attn_mask.dtype: "
             f"{_cpp_type_name(attn_mask.dtype)} and  query.dtype: {_cpp_type_name(query.dtype)} instead.")
     if attn_mask is not None and attn_mask.dtype == torch.bool:
-        attn_mask = torch.zeros(attn_mask.shape, dtype=query.dtype).masked_fill(attn_mask.logical_not(), float('-inf'))
+        attn_mask = torch.zeros(attn_mask.shape, dtype=query.dtype, device=query.device).masked_fill(attn_mask.logical_not(), float('-inf'))
     if is_causal:
         if attn_mask is not None:
             raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
         L, S = query.size(-2), key.size(-2)
-        causal = torch.ones(L, S, dtype=torch.bool).tril()
-        attn_mask = torch.zeros(L, S, dtype=query.dtype).masked_fill(causal.logical_not(), float('-inf'))
+        causal = torch.ones(L, S, dtype=torch.bool, device=query.device).tril()
+        attn_mask = torch.zeros(L, S, dtype=query.dtype, device=query.device).masked_fill(causal.logical_not(), float('-inf'))
     # q and k are both scaled by sqrt(scale) before the product, as the math backend does
     if scale is None:
         scale = 1.0 / math.sqrt(query.size(-1))

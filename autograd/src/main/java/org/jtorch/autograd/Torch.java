@@ -239,7 +239,7 @@ public final class Torch {
 
     /** A zeroed buffer with base's geometry over a fresh storage (filled with g when given). */
     private static Tensor likeBase(Tensor base, Tensor g) {
-        Tensor buf = new Tensor(org.jtorch.engine.Storage.allocate(base.dtype, base.storage.size()), base.shape(), base.strides(), base.offset, base.device);
+        Tensor buf = new Tensor(org.jtorch.engine.Storage.allocate(base.dtype, base.storage.size(), base.device), base.shape(), base.strides(), base.offset, base.device);
         if (g != null) buf.copyFrom(g);
         return buf;
     }
@@ -807,6 +807,15 @@ public final class Torch {
         return copyOf("ToCopyBackward0", a, out, g -> new Tensor[] {cast(g, src)});
     }
 
+    /** x.to(device): a copy on the other device whose gradient flows back to x's device (ToCopyBackward0). */
+    public static Variable toDevice(Variable a, org.jtorch.engine.Device d) {
+        if (a.data.device.equals(d)) return a;
+        Tensor out = a.data.to(d);
+        org.jtorch.engine.Device src = a.data.device;
+        if (!a.data.dtype.isFloating()) return plain(out);
+        return copyOf("ToCopyBackward0", a, out, g -> new Tensor[] {g.to(src)});
+    }
+
     public static Variable cat(Variable[] vs, int dim) {
         Tensor[] ts = new Tensor[vs.length];
         boolean any = false;
@@ -986,7 +995,7 @@ public final class Torch {
     }
 
     public static Variable scatterValueInPlace(Variable a, int dim, Variable index, double value) {
-        Tensor src = Tensor.full(a.data.dtype, value, index.data.shapeRef());
+        Tensor src = Tensor.full(a.data.dtype, value, index.data.shapeRef()).to(a.data.device);
         return scatterInPlace(a, dim, index, plain(src), false);
     }
 
@@ -1080,7 +1089,7 @@ public final class Torch {
     public static Variable fillInPlace(Variable self, double value) {
         if (GradMode.isEnabled() && self.requiresGrad) {
             checkInPlace(self);
-            Tensor out = Tensor.full(self.data.dtype, value, self.data.shapeRef());
+            Tensor out = Tensor.full(self.data.dtype, value, self.data.shapeRef()).to(self.data.device);
             return rebase(self, record("FillBackward0", out, null, g -> new Tensor[] {zeros(g)}, self));
         }
         self.data.fill(value);

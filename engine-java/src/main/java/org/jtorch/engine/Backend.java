@@ -80,6 +80,9 @@ public interface Backend {
     /** Adaptive average pooling x [N,C,H,W] into out [N,C,oh,ow]; backward when backward is true (in/out swapped roles). */
     void adaptiveAvgPool2d(Tensor x, Tensor out, boolean backward);
 
+    /** Zeroed storage for n elements of dt on device (only non-CPU backends override this). */
+    default Storage allocate(DType dt, int n, Device device) { return Storage.allocate(dt, n); }
+
     Tensor toCpu(Tensor t);
 
     Tensor fromCpu(Tensor t, Device device);

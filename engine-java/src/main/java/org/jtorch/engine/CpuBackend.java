@@ -24,6 +24,7 @@ public final class CpuBackend implements Backend {
                 case Storage.I64 f -> Arrays.fill(f.a, from, to, (long) v);
                 case Storage.I32 f -> Arrays.fill(f.a, from, to, (int) v);
                 case Storage.Bool f -> Arrays.fill(f.a, from, to, v != 0);
+                case DeviceStorage f -> throw new IllegalStateException("device storage in the CPU backend");
             }
             return;
         }

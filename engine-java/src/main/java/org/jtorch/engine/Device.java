@@ -9,7 +9,8 @@ public record Device(String type, int index) {
         String type = colon < 0 ? s : s.substring(0, colon);
         if (!type.equals("cpu") && !type.equals("cuda"))
             throw TorchException.runtime("Expected one of cpu, cuda device type at start of device string: " + s);
-        int idx = colon < 0 ? -1 : Integer.parseInt(s.substring(colon + 1));
+        // a tensor's device always has an index in PyTorch: "cuda" means the current device, cuda:0 here
+        int idx = colon < 0 ? (type.equals("cpu") ? -1 : 0) : Integer.parseInt(s.substring(colon + 1));
         return type.equals("cpu") ? CPU : new Device(type, idx);
     }
 

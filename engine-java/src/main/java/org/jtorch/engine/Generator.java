@@ -923,6 +923,7 @@ public final class Generator {
             case Storage.F64 f -> f.a[o] = (double) v;
             case Storage.I32 l -> l.a[o] = (int) v;
             case Storage.Bool b -> b.a[o] = v != 0;
+            default -> s.setL(o, v);
         }
     }
 

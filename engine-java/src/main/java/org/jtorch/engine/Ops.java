@@ -30,27 +30,50 @@ public final class Ops {
 
     public static Tensor to(Tensor t, DType dt) {
         if (t.dtype == dt) return t;
-        Tensor out = new Tensor(Storage.allocate(dt, t.numel()), t.shape(), Shape.contiguousStrides(t.shapeRef()), 0, t.device);
+        Tensor out = alloc(dt, t.shapeRef(), t.device);
         t.backend().copy(t, out);
         return out;
     }
 
     static Tensor alloc(DType dt, int[] shape, Device dev) {
-        return new Tensor(Storage.allocate(dt, Shape.numel(shape)), shape.clone(), Shape.contiguousStrides(shape), 0, dev);
+        return new Tensor(Storage.allocate(dt, Shape.numel(shape), dev), shape.clone(), Shape.contiguousStrides(shape), 0, dev);
     }
 
     public static Tensor emptyLike(Tensor t) { return alloc(t.dtype, t.shapeRef(), t.device); }
 
+    // ---------------------------------------------------------------- devices (the one place they are checked)
+
+    private static boolean cpuScalar(Tensor t) { return t.dim() == 0 && t.device.type().equals("cpu"); }
+
+    private static TorchException mixed(Device a, Device b) {
+        Device first = a.type().equals("cpu") ? b : a, second = first == a ? b : a;
+        return TorchException.runtime("Expected all tensors to be on the same device, but found at least two devices, "
+            + first + " and " + second + "!");
+    }
+
+    /** Both operands must be on one device. */
     private static void sameDevice(Tensor a, Tensor b) {
-        if (!a.device.equals(b.device))
-            throw TorchException.runtime("Expected all tensors to be on the same device, but found at least two devices, "
-                + b.device + " and " + a.device + "!");
+        if (!a.device.equals(b.device)) throw mixed(a.device, b.device);
+    }
+
+    /** The device an op on a and b runs on: one device, except that 0-dim CPU tensors join any device (as in PyTorch). */
+    static Device commonDevice(Tensor a, Tensor b) {
+        if (a.device.equals(b.device)) return a.device;
+        if (cpuScalar(b)) return a.device;
+        if (cpuScalar(a)) return b.device;
+        throw mixed(a.device, b.device);
+    }
+
+    /** t on device d (a 0-dim CPU scalar is moved; anything else must already be there). */
+    static Tensor on(Tensor t, Device d) {
+        if (t.device.equals(d)) return t;
+        if (cpuScalar(t)) return t.to(d);
+        throw mixed(d, t.device);
     }
 
     // ---------------------------------------------------------------- elementwise
 
     public static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
-        sameDevice(a, b);
         DType ct = resultType(a, b);
         return binaryIn(op, a, b, ct);
     }
@@ -65,7 +88,6 @@ public final class Ops {
      * shares no storage with a or b; otherwise a new tensor is returned (the caller copies it over).
      */
     public static Tensor binaryOut(BinaryOp op, Tensor a, Tensor b, Tensor into) {
-        sameDevice(a, b);
         sameDevice(a, into);
         return binaryIn(op, a, b, resultType(a, b), into);
     }
@@ -89,21 +111,22 @@ public final class Ops {
             throw TorchException.runtime("\"" + op.name().toLowerCase() + "_cpu\" not implemented for '" + (ct == DType.FLOAT32 ? "Float" : "Double") + "'");
         if (ct == DType.BOOL && (op == BinaryOp.BITWISE_AND || op == BinaryOp.BITWISE_OR || op == BinaryOp.BITWISE_XOR))
             op = op == BinaryOp.BITWISE_AND ? BinaryOp.LOGICAL_AND : op == BinaryOp.BITWISE_OR ? BinaryOp.LOGICAL_OR : BinaryOp.LOGICAL_XOR;
+        Device dev = commonDevice(a, b);
         int[] shape = Shape.broadcast(a.shapeRef(), b.shapeRef());
-        Tensor x = to(a, ct), y = to(b, ct);
+        Tensor x = to(on(a, dev), ct), y = to(on(b, dev), ct);
         if (!Arrays.equals(x.shapeRef(), shape)) x = x.expand(shape);
         if (!Arrays.equals(y.shapeRef(), shape)) y = y.expand(shape);
         DType outT = op.comparison() ? DType.BOOL : ct;
-        boolean direct = writable(into, outT, shape, a, b);
-        Tensor out = direct ? into : alloc(outT, shape, a.device);
-        a.backend().binary(op, x, y, out);
+        boolean direct = writable(into, outT, shape, a, b) && into.device.equals(dev);
+        Tensor out = direct ? into : alloc(outT, shape, dev);
+        Backend.of(dev).binary(op, x, y, out);
         if (direct) into.storage.version++;
         return out;
     }
 
     /** self (op)= other, in place; other broadcast to self's shape and cast to self's dtype. */
     public static Tensor binaryInPlace(BinaryOp op, Tensor self, Tensor other) {
-        sameDevice(self, other);
+        other = on(other, self.device);
         DType ct = resultType(self, other);
         if (op == BinaryOp.DIV && !ct.isFloating()) ct = DType.defaultFloat();
         if (ct.category > self.dtype.category)
@@ -127,9 +150,9 @@ public final class Ops {
 
     public static Tensor scalarTensor(double v, int category, Device dev) {
         DType dt = category == 2 ? DType.FLOAT64 : category == 1 ? DType.INT64 : DType.BOOL;
-        Tensor t = alloc(dt, new int[0], dev);
+        Tensor t = alloc(dt, new int[0], Device.CPU);
         if (category == 2) t.storage.setD(0, v); else t.storage.setL(0, (long) v);
-        return t;
+        return t.to(dev);
     }
 
     /** a (op) python-scalar; reverse puts the scalar first. */
@@ -166,10 +189,14 @@ public final class Ops {
 
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         DType ct = resultType(a, b);
+        Device dev = commonDevice(a, b);
+        if (!cond.device.equals(dev) && !cpuScalar(cond)) {
+            if (cpuScalar(a) && cpuScalar(b)) dev = cond.device; else throw mixed(dev, cond.device);
+        }
         int[] shape = Shape.broadcast(Shape.broadcast(cond.shapeRef(), a.shapeRef()), b.shapeRef());
-        Tensor c = to(cond, DType.BOOL).expand(shape), x = to(a, ct).expand(shape), y = to(b, ct).expand(shape);
-        Tensor out = alloc(ct, shape, a.device);
-        a.backend().where(c, x, y, out);
+        Tensor c = to(on(cond, dev), DType.BOOL).expand(shape), x = to(on(a, dev), ct).expand(shape), y = to(on(b, dev), ct).expand(shape);
+        Tensor out = alloc(ct, shape, dev);
+        Backend.of(dev).where(c, x, y, out);
         return out;
     }
 
@@ -430,6 +457,7 @@ public final class Ops {
 
     public static Tensor cat(Tensor[] ts, int dim) {
         if (ts.length == 0) throw TorchException.runtime("torch.cat(): expected a non-empty list of Tensors");
+        for (Tensor t : ts) sameDevice(ts[0], t);
         Tensor ref = null;
         for (Tensor t : ts) if (!(t.dim() == 1 && t.numel() == 0)) { ref = t; break; }
         if (ref == null) return ts[0].copy();
@@ -558,6 +586,7 @@ public final class Ops {
 
     public static Tensor gather(Tensor x, int dim, Tensor index) {
         checkIndexTensor(index, "gather");
+        sameDevice(x, index);
         int d = Shape.wrapDim(dim, x.dim());
         if (index.dim() != x.dim() && !(x.dim() == 0 && index.dim() <= 1))
             throw TorchException.runtime("Index tensor must have the same number of dimensions as input tensor");
@@ -573,6 +602,8 @@ public final class Ops {
     /** In place: self.scatter_(dim, index, src) (or scatter_add_). */
     public static Tensor scatterInPlace(Tensor self, int dim, Tensor index, Tensor src, boolean add) {
         checkIndexTensor(index, "scatter");
+        sameDevice(self, index);
+        src = on(src, self.device);
         int d = Shape.wrapDim(dim, self.dim());
         Tensor sv = self.asStrided(shapeWithDim(index.shapeRef(), d, self.shapeRef()[d]), self.strides(), self.offset);
         Tensor srcv = src.asStrided(index.shape(), src.strides(), src.offset);
@@ -642,6 +673,8 @@ public final class Ops {
                 pos += t != null && t.dtype == DType.BOOL ? t.dim() : 1;
             }
         }
+        // CPU index tensors may index a tensor on another device (PyTorch moves them)
+        for (int i = 0; i < in2.length; i++) if (in2[i] != null && !in2[i].device.equals(self.device)) in2[i] = in2[i].to(self.device);
         Tensor[] indices = expandMasks(self, in2);
         int n = self.dim();
         List<Integer> idxDims = new ArrayList<>(), rest = new ArrayList<>();
@@ -698,7 +731,7 @@ public final class Ops {
         if (values.dtype != self.dtype)
             throw TorchException.runtime("Index put requires the source and destination dtypes match, got " + typeName(self.dtype)
                 + " for the destination and " + typeName(values.dtype) + " for the source.");
-        Tensor v = values;
+        Tensor v = on(values, self.device);
         v = v.expand(placed);
         if (pl.insertAt != 0) {
             int[] inv = new int[nb + nr];

@@ -5,7 +5,7 @@ package org.jtorch.engine;
  * (see docs/architecture.md for why); {@link #version} counts in-place writes so that autograd can tell
  * when a tensor it saved has been changed.
  */
-public abstract sealed class Storage permits Storage.F32, Storage.F64, Storage.I64, Storage.I32, Storage.Bool {
+public abstract sealed class Storage permits Storage.F32, Storage.F64, Storage.I64, Storage.I32, Storage.Bool, DeviceStorage {
     /** Bumped by every in-place write through any view of this storage. */
     public int version;
 
@@ -17,6 +17,11 @@ public abstract sealed class Storage permits Storage.F32, Storage.F64, Storage.I
     public abstract void setL(int i, long v);
     /** The backing Java array (float[], double[], long[], int[] or boolean[]). */
     public abstract Object array();
+
+    /** A zeroed storage of n elements on the given device (device memory comes from that device's backend). */
+    public static Storage allocate(DType dt, int n, Device device) {
+        return device == Device.CPU || device.type().equals("cpu") ? allocate(dt, n) : Backend.of(device).allocate(dt, n, device);
+    }
 
     public static Storage allocate(DType dt, int n) {
         return switch (dt) {

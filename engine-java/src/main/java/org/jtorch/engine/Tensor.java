@@ -114,20 +114,20 @@ public final class Tensor {
 
     /** The elements in logical (row-major) order as doubles. */
     public double[] toDoubleArray() {
-        Tensor c = Ops.to(this, DType.FLOAT64).contiguous();
+        Tensor c = Ops.to(to(Device.CPU), DType.FLOAT64).contiguous();
         double[] src = ((Storage.F64) c.storage).a;
         return c.offset == 0 && src.length == c.numel() ? src.clone() : Arrays.copyOfRange(src, c.offset, c.offset + c.numel());
     }
 
     /** The elements in logical (row-major) order as longs. */
     public long[] toLongArray() {
-        Tensor c = Ops.to(this, DType.INT64).contiguous();
+        Tensor c = Ops.to(to(Device.CPU), DType.INT64).contiguous();
         long[] src = ((Storage.I64) c.storage).a;
         return Arrays.copyOfRange(src, c.offset, c.offset + c.numel());
     }
 
     public float[] toFloatArray() {
-        Tensor c = Ops.to(this, DType.FLOAT32).contiguous();
+        Tensor c = Ops.to(to(Device.CPU), DType.FLOAT32).contiguous();
         float[] src = ((Storage.F32) c.storage).a;
         return Arrays.copyOfRange(src, c.offset, c.offset + c.numel());
     }
@@ -143,6 +143,7 @@ public final class Tensor {
     /** Copies src (broadcast to this shape, converted to this dtype) into this tensor. */
     public Tensor copyFrom(Tensor src) {
         Tensor s = src.sameShape(this) ? src : src.expand(shape);
+        if (!s.device.equals(device)) s = s.to(device); // copy_ across devices (one bulk transfer)
         backend().copy(s, this);
         storage.version++;
         return this;
@@ -150,13 +151,13 @@ public final class Tensor {
 
     public Tensor contiguous() {
         if (isContiguous()) return this;
-        Tensor out = empty(dtype, shape);
+        Tensor out = Ops.alloc(dtype, shape, device);
         backend().copy(this, out);
         return out;
     }
 
     public Tensor copy() {
-        Tensor out = empty(dtype, shape);
+        Tensor out = Ops.alloc(dtype, shape, device);
         backend().copy(this, out);
         return out;
     }

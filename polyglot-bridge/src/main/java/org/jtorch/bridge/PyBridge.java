@@ -56,6 +56,14 @@ public final class PyBridge {
 
     public static int storageSize(Variable v) { return v.data.storage.size(); }
 
+    /** v itself when its storage is on the CPU, else a host copy of its whole storage (for torch.save). */
+    public static Variable storageOnCpu(Variable v) {
+        Tensor t = v.data;
+        if (t.device.type().equals("cpu")) return v;
+        int n = t.storage.size();
+        return new Variable(new Tensor(t.storage, new int[] {n}, new int[] {1}, 0, t.device).to(org.jtorch.engine.Device.CPU));
+    }
+
     /** The whole storage of v (not just its view) as double[] or long[]. */
     public static Object storageValues(Variable v) {
         Storage s = v.data.storage;
