@@ -124,3 +124,7 @@ def handoff(cwd, env):
         if k not in new:
             del os.environ[k]
     os.environ.update(new)
+    # what torch read from the environment when the spare imported it
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch._default_device_from_env()
