@@ -67,13 +67,8 @@ public final class CpuBackend implements Backend {
         boolean integral = !x.dtype.isFloating() && (op.integerClosed()) && !out.dtype.isFloating();
         if (a instanceof Storage.F32 fa && d instanceof Storage.F32 fd && x.isContiguous() && out.isContiguous()) {
             float[] s = fa.a, t = fd.a;
-            int o0 = x.offset, o1 = out.offset, n = x.numel();
-            switch (op) {
-                case RELU -> { for (int i = 0; i < n; i++) { float v = s[o0 + i]; t[o1 + i] = v > 0 ? v : (v != v ? v : 0f); } }
-                case NEG -> { for (int i = 0; i < n; i++) t[o1 + i] = -s[o0 + i]; }
-                case SQUARE -> { for (int i = 0; i < n; i++) { float v = s[o0 + i]; t[o1 + i] = v * v; } }
-                default -> { for (int i = 0; i < n; i++) t[o1 + i] = (float) op.apply(s[o0 + i], p1, p2); }
-            }
+            int o0 = x.offset, o1 = out.offset;
+            Parallel.range(x.numel(), Parallel.GRAIN, (from, to) -> unaryF32(op, s, o0 + from, t, o1 + from, to - from, p1, p2));
             return;
         }
         Loop.rows(x.shapeRef(), x.stridesRef(), x.offset, out.stridesRef(), out.offset, null, 0, in, (i0, i1, u, n) -> {
@@ -81,6 +76,16 @@ public final class CpuBackend implements Backend {
             if (integral) for (int i = 0; i < n; i++, i0 += s0, i1 += s1) d.setL(i1, op.applyLong(a.getL(i0), p1, p2));
             else for (int i = 0; i < n; i++, i0 += s0, i1 += s1) d.setD(i1, op.apply(a.getD(i0), p1, p2));
         });
+    }
+
+    private static void unaryF32(UnaryOp op, float[] s, int o0, float[] t, int o1, int n, double p1, double p2) {
+        switch (op) {
+            case RELU -> { for (int i = 0; i < n; i++) { float v = s[o0 + i]; t[o1 + i] = v > 0 ? v : (v != v ? v : 0f); } }
+            case NEG -> { for (int i = 0; i < n; i++) t[o1 + i] = -s[o0 + i]; }
+            case SQUARE -> { for (int i = 0; i < n; i++) { float v = s[o0 + i]; t[o1 + i] = v * v; } }
+            case EXP -> FastMath.exp(s, o0, t, o1, n);
+            default -> { for (int i = 0; i < n; i++) t[o1 + i] = (float) op.apply(s[o0 + i], p1, p2); }
+        }
     }
 
     @Override public void binary(BinaryOp op, Tensor x, Tensor y, Tensor out) {
@@ -100,6 +105,11 @@ public final class CpuBackend implements Backend {
     /** float32 add/sub/mul/div over strided rows; false when op is not one of them. */
     private static boolean binaryF32(BinaryOp op, float[] a, Tensor x, float[] b, Tensor y, float[] d, Tensor out) {
         if (op != BinaryOp.ADD && op != BinaryOp.SUB && op != BinaryOp.MUL && op != BinaryOp.DIV) return false;
+        if (x.isContiguous() && y.isContiguous() && out.isContiguous()) {
+            int xo = x.offset, yo = y.offset, oo = out.offset;
+            Parallel.range(out.numel(), Parallel.GRAIN, (from, to) -> binaryF32Row(op, a, xo + from, b, yo + from, d, oo + from, to - from));
+            return true;
+        }
         int[] in = new int[3];
         Loop.rows(out.shapeRef(), x.stridesRef(), x.offset, y.stridesRef(), y.offset, out.stridesRef(), out.offset, in,
             (i0, i1, i2, n) -> {
@@ -121,6 +131,15 @@ public final class CpuBackend implements Backend {
                 }
             });
         return true;
+    }
+
+    private static void binaryF32Row(BinaryOp op, float[] a, int i0, float[] b, int i1, float[] d, int i2, int n) {
+        switch (op) {
+            case ADD -> { for (int i = 0; i < n; i++) d[i2 + i] = a[i0 + i] + b[i1 + i]; }
+            case SUB -> { for (int i = 0; i < n; i++) d[i2 + i] = a[i0 + i] - b[i1 + i]; }
+            case MUL -> { for (int i = 0; i < n; i++) d[i2 + i] = a[i0 + i] * b[i1 + i]; }
+            default -> { for (int i = 0; i < n; i++) d[i2 + i] = a[i0 + i] / b[i1 + i]; }
+        }
     }
 
     @Override public void where(Tensor cond, Tensor x, Tensor y, Tensor out) {
@@ -159,9 +178,7 @@ public final class CpuBackend implements Backend {
             Loop.rows(shape, x.stridesRef(), x.offset, accStrides, 0, null, 0, in, (i0, i1, u, n) -> {
                 int s0 = in[0], s1 = in[1];
                 if (s1 == 0) {
-                    double s = 0;
-                    for (int i = 0; i < n; i++, i0 += s0) s += v[i0];
-                    acc[i1] += s;
+                    acc[i1] += s0 == 1 ? sumF32(v, i0, n) : FastMath.sum(v, i0, s0, n);
                 } else for (int i = 0; i < n; i++, i0 += s0, i1 += s1) acc[i1] += v[i0];
             });
         } else {
@@ -306,9 +323,31 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    /** Sum of n contiguous floats (double partial sums; split over threads when long, in fixed parts). */
+    private static double sumF32(float[] v, int off, int n) {
+        int parts = Parallel.parts(n, Parallel.GRAIN);
+        if (parts <= 1) return FastMath.sum(v, off, 1, n);
+        double[] partial = new double[parts];
+        Parallel.range(n, Parallel.GRAIN, (from, to) -> {
+            for (int t = 0; t < parts; t++) if (Parallel.bound(n, parts, t) == from) partial[t] = FastMath.sum(v, off + from, 1, to - from);
+        });
+        double s = 0;
+        for (double p : partial) s += p;
+        return s;
+    }
+
     @Override public void softmax(Tensor x, int dim, boolean log, Tensor out) {
         int len = x.shapeRef()[dim], st = x.stridesRef()[dim], so = out.stridesRef()[dim];
         Storage a = x.storage, d = out.storage;
+        if (a instanceof Storage.F32 fa && d instanceof Storage.F32 fd && st == 1 && so == 1 && x.isContiguous() && out.isContiguous() && len > 0) {
+            // rows along the last dim: max, exp(x - max) into out and its sum, then scale (or subtract the log)
+            float[] xv = fa.a, ov = fd.a;
+            int rows = x.numel() / len, xo = x.offset, oo = out.offset;
+            Parallel.range(rows, Math.max(1, Parallel.GRAIN / len), (r0, r1) -> {
+                for (int r = r0; r < r1; r++) FastMath.softmaxRow(xv, xo + r * len, ov, oo + r * len, len, log);
+            });
+            return;
+        }
         lines(x, dim, out, null, (o, oo, u) -> {
             double mx = Double.NEGATIVE_INFINITY;
             for (int i = 0; i < len; i++) mx = Math.max(mx, a.getD(o + i * st));
