@@ -10,8 +10,13 @@ final class CpuWindows {
         int oh = w.outH(h, false), ow = w.outW(wd, false), l = oh * ow;
         Storage xs = x.storage, os = out.storage;
         int xo = x.offset, oo = out.offset;
-        boolean f32 = xs instanceof Storage.F32 && os instanceof Storage.F32;
-        float[] xf = f32 ? ((Storage.F32) xs).a : null, of = f32 ? ((Storage.F32) os).a : null;
+        if (xs instanceof Storage.F32 xf && os instanceof Storage.F32 of && out.isContiguous()) {
+            // one image per part: rows (ch, ki, kj) of the columns, each a copy of shifted input rows
+            Parallel.range(n * c, Math.max(1, Parallel.GRAIN / (l * w.kh() * w.kw())), (p0, p1) -> {
+                for (int p = p0; p < p1; p++) unfoldPlaneF32(xf.a, xo + p * h * wd, h, wd, w, oh, ow, of.a, oo + p * w.kh() * w.kw() * l);
+            });
+            return;
+        }
         for (int b = 0; b < n; b++) {
             for (int ch = 0; ch < c; ch++) {
                 int plane = xo + (b * c + ch) * h * wd;
@@ -23,13 +28,50 @@ final class CpuWindows {
                             int y = i * w.sh() - w.ph() + ki * w.dh();
                             for (int j = 0; j < ow; j++) {
                                 int xx = j * w.sw() - w.pw() + kj * w.dw();
-                                int o = base + i * ow + j;
                                 boolean in = y >= 0 && y < h && xx >= 0 && xx < wd;
-                                if (f32) of[o] = in ? xf[plane + y * wd + xx] : 0f;
-                                else os.setD(o, in ? xs.getD(plane + y * wd + xx) : 0);
+                                os.setD(base + i * ow + j, in ? xs.getD(plane + y * wd + xx) : 0);
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /** First and last+1 output column j whose input column j*sw - pw + kj*dw lies inside [0, wd). */
+    private static int firstCol(int kj, Window2d w, int ow) {
+        int off = kj * w.dw() - w.pw(); // input column of output 0
+        int j = off >= 0 ? 0 : (-off + w.sw() - 1) / w.sw();
+        return Math.min(j, ow);
+    }
+
+    private static int endCol(int kj, Window2d w, int wd, int ow) {
+        int off = kj * w.dw() - w.pw();
+        // largest j with off + j*sw <= wd - 1
+        if (off > wd - 1) return 0;
+        return Math.min(ow, (wd - 1 - off) / w.sw() + 1);
+    }
+
+    /** im2col of one channel plane into kh*kw rows of oh*ow columns. */
+    private static void unfoldPlaneF32(float[] x, int plane, int h, int wd, Window2d w, int oh, int ow, float[] out, int base) {
+        int l = oh * ow, sw = w.sw();
+        for (int ki = 0; ki < w.kh(); ki++) {
+            for (int kj = 0; kj < w.kw(); kj++) {
+                int rowBase = base + (ki * w.kw() + kj) * l;
+                int j0 = firstCol(kj, w, ow), j1 = Math.max(j0, endCol(kj, w, wd, ow));
+                int xoff = kj * w.dw() - w.pw();
+                for (int i = 0; i < oh; i++) {
+                    int y = i * w.sh() - w.ph() + ki * w.dh();
+                    int o = rowBase + i * ow;
+                    if (y < 0 || y >= h) {
+                        java.util.Arrays.fill(out, o, o + ow, 0f);
+                        continue;
+                    }
+                    if (j0 > 0) java.util.Arrays.fill(out, o, o + j0, 0f);
+                    int src = plane + y * wd + xoff;
+                    if (sw == 1) System.arraycopy(x, src + j0, out, o + j0, j1 - j0);
+                    else for (int j = j0; j < j1; j++) out[o + j] = x[src + j * sw];
+                    if (j1 < ow) java.util.Arrays.fill(out, o + j1, o + ow, 0f);
                 }
             }
         }
@@ -41,8 +83,13 @@ final class CpuWindows {
         int oh = w.outH(h, false), ow = w.outW(wd, false), l = oh * ow;
         Storage cs = cols.storage, os = out.storage;
         int co = cols.offset, oo = out.offset;
-        boolean f32 = cs instanceof Storage.F32 && os instanceof Storage.F32;
-        float[] cf = f32 ? ((Storage.F32) cs).a : null, of = f32 ? ((Storage.F32) os).a : null;
+        if (cs instanceof Storage.F32 cf && os instanceof Storage.F32 of && out.isContiguous()) {
+            // each channel plane of the output is written by its own rows only: parallel over planes
+            Parallel.range(n * c, Math.max(1, Parallel.GRAIN / (l * w.kh() * w.kw())), (p0, p1) -> {
+                for (int p = p0; p < p1; p++) foldPlaneF32(cf.a, co + p * w.kh() * w.kw() * l, of.a, oo + p * h * wd, h, wd, w, oh, ow);
+            });
+            return;
+        }
         for (int b = 0; b < n; b++) {
             for (int ch = 0; ch < c; ch++) {
                 int plane = oo + (b * c + ch) * h * wd;
@@ -57,11 +104,29 @@ final class CpuWindows {
                                 int xx = j * w.sw() - w.pw() + kj * w.dw();
                                 if (xx < 0 || xx >= wd) continue;
                                 int src = base + i * ow + j, dst = plane + y * wd + xx;
-                                if (f32) of[dst] += cf[src];
-                                else os.setD(dst, os.getD(dst) + cs.getD(src));
+                                os.setD(dst, os.getD(dst) + cs.getD(src));
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /** col2im of kh*kw rows into one channel plane (added to what it holds). */
+    private static void foldPlaneF32(float[] cols, int base, float[] out, int plane, int h, int wd, Window2d w, int oh, int ow) {
+        int l = oh * ow, sw = w.sw();
+        for (int ki = 0; ki < w.kh(); ki++) {
+            for (int kj = 0; kj < w.kw(); kj++) {
+                int rowBase = base + (ki * w.kw() + kj) * l;
+                int j0 = firstCol(kj, w, ow), j1 = Math.max(j0, endCol(kj, w, wd, ow));
+                int xoff = kj * w.dw() - w.pw();
+                for (int i = 0; i < oh; i++) {
+                    int y = i * w.sh() - w.ph() + ki * w.dh();
+                    if (y < 0 || y >= h) continue;
+                    int src = rowBase + i * ow, dst = plane + y * wd + xoff;
+                    if (sw == 1) for (int j = j0; j < j1; j++) out[dst + j] += cols[src + j];
+                    else for (int j = j0; j < j1; j++) out[dst + j * sw] += cols[src + j];
                 }
             }
         }
@@ -72,6 +137,16 @@ final class CpuWindows {
         int n = x.size(0), c = x.size(1), h = x.size(2), wd = x.size(3);
         int oh = out.size(2), ow = out.size(3);
         Storage xs = x.storage, os = out.storage;
+        if (max && xs instanceof Storage.F32 xf && os instanceof Storage.F32 of && out.isContiguous()
+                && (idx == null || idx.storage instanceof Storage.I64 && idx.isContiguous())) {
+            long[] ix = idx == null ? null : ((Storage.I64) idx.storage).a;
+            int xo = x.offset, oo = out.offset, io = idx == null ? 0 : idx.offset;
+            Parallel.range(n * c, Math.max(1, Parallel.GRAIN / (oh * ow * w.kh() * w.kw())), (p0, p1) -> {
+                for (int p = p0; p < p1; p++)
+                    maxPlaneF32(xf.a, xo + p * h * wd, h, wd, w, oh, ow, of.a, oo + p * oh * ow, ix, io + p * oh * ow);
+            });
+            return;
+        }
         for (int p = 0; p < n * c; p++) {
             int plane = x.offset + p * h * wd, oplane = out.offset + p * oh * ow;
             for (int i = 0; i < oh; i++) {
@@ -106,6 +181,36 @@ final class CpuWindows {
         }
     }
 
+    /** Max pooling of one plane; indices (flat within the plane) where ix is not null. NaN wins, first max kept. */
+    private static void maxPlaneF32(float[] x, int plane, int h, int wd, Window2d w, int oh, int ow, float[] out, int oo, long[] ix, int io) {
+        for (int i = 0; i < oh; i++) {
+            int y0 = i * w.sh() - w.ph();
+            for (int j = 0; j < ow; j++) {
+                int x0 = j * w.sw() - w.pw();
+                float best = Float.NEGATIVE_INFINITY;
+                int arg = -1;
+                search:
+                for (int ki = 0; ki < w.kh(); ki++) {
+                    int y = y0 + ki * w.dh();
+                    if (y < 0 || y >= h) continue;
+                    int rowOff = plane + y * wd;
+                    for (int kj = 0; kj < w.kw(); kj++) {
+                        int xx = x0 + kj * w.dw();
+                        if (xx < 0 || xx >= wd) continue;
+                        float v = x[rowOff + xx];
+                        if (arg < 0 || v > best || v != v) {
+                            best = v;
+                            arg = y * wd + xx;
+                            if (v != v) break search;
+                        }
+                    }
+                }
+                out[oo + i * ow + j] = best;
+                if (ix != null) ix[io + i * ow + j] = arg;
+            }
+        }
+    }
+
     private static int avgDivisor(Window2d w, int y0, int x0, int h, int wd, boolean includePad, int divisor, int count) {
         if (divisor > 0) return divisor;
         if (!includePad) return Math.max(count, 1);
@@ -119,6 +224,21 @@ final class CpuWindows {
         int oh = g.size(2), ow = g.size(3);
         Storage gs = g.storage, ds = gradIn.storage;
         Tensor idx = idxIn == null ? null : idxIn.contiguous();
+        if (max && gs instanceof Storage.F32 gf && ds instanceof Storage.F32 df && gradIn.isContiguous() && idx.storage instanceof Storage.I64 il) {
+            float[] ga = gf.a, da = df.a;
+            long[] ia = il.a;
+            int go = g.offset, dOff = gradIn.offset, io = idx.offset, l = oh * ow;
+            Parallel.range(n * c, Math.max(1, Parallel.GRAIN / l), (p0, p1) -> {
+                for (int p = p0; p < p1; p++) {
+                    int plane = dOff + p * h * wd, gp = go + p * l, ip = io + p * l;
+                    for (int e = 0; e < l; e++) {
+                        long a = ia[ip + e];
+                        if (a >= 0) da[plane + (int) a] += ga[gp + e];
+                    }
+                }
+            });
+            return;
+        }
         for (int p = 0; p < n * c; p++) {
             int plane = gradIn.offset + p * h * wd, gplane = g.offset + p * oh * ow;
             for (int i = 0; i < oh; i++) {

@@ -70,8 +70,8 @@ final class FastMath {
                 s2 += exp(x[xo + i + 2] - mx); s3 += exp(x[xo + i + 3] - mx);
             }
             for (; i < n; i++) s0 += exp(x[xo + i] - mx);
-            float shift = (float) (mx + Math.log((s0 + s1) + (s2 + s3)));
-            for (int j = 0; j < n; j++) out[oo + j] = x[xo + j] - shift;
+            float ls = (float) Math.log((s0 + s1) + (s2 + s3));
+            for (int j = 0; j < n; j++) out[oo + j] = (x[xo + j] - mx) - ls;
         } else {
             for (; i + 3 < n; i += 4) {
                 float e0 = exp(x[xo + i] - mx), e1 = exp(x[xo + i + 1] - mx), e2 = exp(x[xo + i + 2] - mx), e3 = exp(x[xo + i + 3] - mx);
