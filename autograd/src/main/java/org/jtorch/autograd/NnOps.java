@@ -53,25 +53,32 @@ public final class NnOps {
                 + "). Kernel size: (" + kh + " x " + kw + "). Kernel size can't be greater than actual input size");
         int cg = c / groups, og = o / groups, ck = cg * kh * kw;
         Tensor[] outs = new Tensor[groups];
+        boolean gx = xv.requiresGrad, gw = wv.requiresGrad, gb = bv != null && bv.requiresGrad;
+        boolean recording = GradMode.isEnabled() && (gx || gw || gb);
+        // the columns are kept for the weight's gradient (PyTorch's slow_conv2d keeps them too)
+        Tensor[] colsKept = recording && gw ? new Tensor[groups] : null;
         for (int g = 0; g < groups; g++) {
             Tensor xg = groups == 1 ? x : x.narrow(1, g * cg, cg);
             Tensor wg = (groups == 1 ? wt : wt.narrow(0, g * og, og)).reshape(og, ck);
-            outs[g] = Ops.matmul(wg, unfold(xg, w));
+            Tensor cols = unfold(xg, w);
+            if (colsKept != null) colsKept[g] = cols;
+            outs[g] = Ops.matmul(wg, cols);
         }
         Tensor out = (groups == 1 ? outs[0] : Ops.cat(outs, 1)).view(n, o, oh, ow);
         if (bv != null) out = add(out, bv.data.view(1, o, 1, 1));
-        boolean gx = xv.requiresGrad, gw = wv.requiresGrad, gb = bv != null && bv.requiresGrad;
-        if (!GradMode.isEnabled() || !(gx || gw || gb)) return new Variable(out);
+        if (!recording) return new Variable(out);
+        int l = oh * ow;
         return Torch.record("ConvolutionBackward0", out, Torch.saved(x, wt), gOut -> {
-            Tensor gv = gOut.contiguous().view(n, o, oh * ow);
+            Tensor gv = gOut.contiguous().view(n, o, l);
             Tensor[] dxs = new Tensor[groups], dws = new Tensor[groups];
             for (int g = 0; g < groups; g++) {
                 Tensor gg = groups == 1 ? gv : gv.narrow(1, g * og, og);
-                Tensor xg = groups == 1 ? x : x.narrow(1, g * cg, cg);
                 Tensor wg = (groups == 1 ? wt : wt.narrow(0, g * og, og)).reshape(og, ck);
                 if (gw) {
-                    Tensor cols = unfold(xg, w);
-                    dws[g] = Ops.sum(Ops.matmul(gg, cols.transpose(1, 2)), new int[] {0}, false).view(og, cg, kh, kw);
+                    // dW = sum over the batch of gg[b] @ cols[b]^T: one product with the batch folded into its depth
+                    Tensor g2 = gg.transpose(0, 1).contiguous().view(og, n * l);
+                    Tensor c2 = colsKept[g].transpose(0, 1).contiguous().view(ck, n * l);
+                    dws[g] = Ops.mm(g2, c2.t()).view(og, cg, kh, kw);
                 }
                 if (gx) dxs[g] = fold(Ops.matmul(wg.t(), gg), w, n, cg, h, wd);
             }

@@ -291,7 +291,7 @@ public final class Torch {
             case COSH -> g -> new Tensor[] {mul(g, un(UnaryOp.SINH, x))};
             case TANH -> g -> new Tensor[] {mul(g, rsub(1, mul(out, out)))};
             case SIGMOID -> g -> new Tensor[] {mul(g, mul(out, rsub(1, out)))};
-            case RELU -> g -> new Tensor[] {mul(g, f(cmp(BinaryOp.GT, out, 0), g.dtype))};
+            case RELU -> g -> new Tensor[] {Ops.reluBackward(g, out)};
             case RECIPROCAL -> g -> new Tensor[] {neg(mul(g, mul(out, out)))};
             case SQUARE -> g -> new Tensor[] {mul(g, mul(x, 2))};
             case CLAMP -> g -> {

@@ -33,6 +33,12 @@ public interface Backend {
     /** Batched matrix product: a [B,M,K] @ b [B,K,N] into out [B,M,N], one dtype. */
     void matmul(Tensor a, Tensor b, Tensor out);
 
+    /** relu's gradient: out = g where y > 0, else 0 (g, y, out of one shape; y is relu's output). */
+    default void reluBackward(Tensor g, Tensor y, Tensor out) {
+        Tensor mask = Ops.to(Ops.binaryScalar(BinaryOp.GT, y, 0, 2, false), g.dtype);
+        binary(BinaryOp.MUL, g, mask, out);
+    }
+
     /** out += a @ b (addmm's fused form); out must not share storage with a or b. */
     default void matmulAdd(Tensor a, Tensor b, Tensor out) {
         Tensor t = Ops.emptyLike(out);

@@ -50,7 +50,8 @@ public final class CpuBackend implements Backend {
             float[] x = fa.a, y = fd.a;
             Loop.rows(src.shapeRef(), src.stridesRef(), src.offset, dst.stridesRef(), dst.offset, null, 0, in, (i0, i1, u, n) -> {
                 int s0 = in[0], s1 = in[1];
-                for (int i = 0; i < n; i++, i0 += s0, i1 += s1) y[i1] = x[i0];
+                if (s0 == 1 && s1 == 1) System.arraycopy(x, i0, y, i1, n);
+                else for (int i = 0; i < n; i++, i0 += s0, i1 += s1) y[i1] = x[i0];
             });
             return;
         }
@@ -80,7 +81,7 @@ public final class CpuBackend implements Backend {
 
     private static void unaryF32(UnaryOp op, float[] s, int o0, float[] t, int o1, int n, double p1, double p2) {
         switch (op) {
-            case RELU -> { for (int i = 0; i < n; i++) { float v = s[o0 + i]; t[o1 + i] = v > 0 ? v : (v != v ? v : 0f); } }
+            case RELU -> { for (int i = 0; i < n; i++) t[o1 + i] = Math.max(s[o0 + i], 0f); } // NaN stays NaN, -0 gives 0
             case NEG -> { for (int i = 0; i < n; i++) t[o1 + i] = -s[o0 + i]; }
             case SQUARE -> { for (int i = 0; i < n; i++) { float v = s[o0 + i]; t[o1 + i] = v * v; } }
             case EXP -> FastMath.exp(s, o0, t, o1, n);
@@ -262,6 +263,19 @@ public final class CpuBackend implements Backend {
             if (integral) v.setL(ov, a.getL(o + bi * st)); else v.setD(ov, best);
             ix.setL(oi, bi);
         });
+    }
+
+    @Override public void reluBackward(Tensor g, Tensor y, Tensor out) {
+        if (g.storage instanceof Storage.F32 gs && y.storage instanceof Storage.F32 ys && out.storage instanceof Storage.F32 os
+                && g.isContiguous() && y.isContiguous() && out.isContiguous()) {
+            float[] ga = gs.a, ya = ys.a, oa = os.a;
+            int go = g.offset, yo = y.offset, oo = out.offset;
+            Parallel.range(out.numel(), Parallel.GRAIN, (from, to) -> {
+                for (int i = from; i < to; i++) oa[oo + i] = ya[yo + i] > 0 ? ga[go + i] : 0f;
+            });
+            return;
+        }
+        Backend.super.reluBackward(g, y, out);
     }
 
     @Override public void matmulAdd(Tensor a, Tensor b, Tensor out) {

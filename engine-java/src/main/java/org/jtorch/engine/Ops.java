@@ -367,6 +367,16 @@ public final class Ops {
         return bmmRaw(a.unsqueeze(0), b.unsqueeze(0)).squeeze(0);
     }
 
+    /** relu's gradient g * (y > 0) for relu's output y, in g's dtype (one pass on the CPU). */
+    public static Tensor reluBackward(Tensor g, Tensor y) {
+        Device dev = commonDevice(g, y);
+        Tensor gg = g.sameShape(y) ? g : g.expand(y.shapeRef());
+        Tensor out = alloc(g.dtype, y.shapeRef(), dev);
+        if (y.dtype != g.dtype) y = to(y, g.dtype);
+        Backend.of(dev).reluBackward(gg, y, out);
+        return out;
+    }
+
     /** mm's out= form (see {@link #binaryOut}). */
     public static Tensor mmOut(Tensor a, Tensor b, Tensor into) {
         checkMm(a, b);
