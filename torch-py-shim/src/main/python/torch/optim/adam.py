@@ -119,6 +119,12 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *,
         # update step
         step_t += 1
 
+        if not amsgrad and not torch.is_grad_enabled() and isinstance(lr, (float, int)):
+            # one fused pass in the engine (same arithmetic as below, element by element)
+            if torch._jt.T.adamStep(param._v, grads[i]._v, exp_avg._v, exp_avg_sq._v, lr, beta1, beta2, eps,
+                                    weight_decay, decoupled_weight_decay, maximize, _get_value(step_t)):
+                continue
+
         if weight_decay != 0:
             if decoupled_weight_decay:
                 # Perform stepweight decay

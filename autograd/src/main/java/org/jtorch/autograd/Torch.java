@@ -605,6 +605,12 @@ public final class Torch {
         return matmul(a, b);
     }
 
+    /** A fused Adam/AdamW step on a parameter's data (see Ops.adamStep); false when not applicable. */
+    public static boolean adamStep(Variable p, Variable g, Variable m, Variable v, double lr, double beta1, double beta2, double eps,
+                                   double weightDecay, boolean decoupled, boolean maximize, double step) {
+        return Ops.adamStep(p.data, g.data, m.data, v.data, lr, beta1, beta2, eps, weightDecay, decoupled, maximize, step);
+    }
+
     // ---------------------------------------------------------------- out= forms (not differentiable, as in PyTorch)
 
     /** torch.add(a, b, out=o) and friends: the result written into out, which is returned. */

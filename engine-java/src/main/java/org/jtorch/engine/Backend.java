@@ -33,6 +33,15 @@ public interface Backend {
     /** Batched matrix product: a [B,M,K] @ b [B,K,N] into out [B,M,N], one dtype. */
     void matmul(Tensor a, Tensor b, Tensor out);
 
+    /**
+     * One Adam/AdamW step on a parameter, in place (see {@link Ops#adamStep}); false when this backend has no fused
+     * kernel for these tensors, and the caller then runs the step op by op.
+     */
+    default boolean adamStep(Tensor p, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
+                             float weightDecay, boolean decoupled, boolean maximize, float stepSize, float bc2Sqrt) {
+        return false;
+    }
+
     /** relu's gradient: out = g where y > 0, else 0 (g, y, out of one shape; y is relu's output). */
     default void reluBackward(Tensor g, Tensor y, Tensor out) {
         Tensor mask = Ops.to(Ops.binaryScalar(BinaryOp.GT, y, 0, 2, false), g.dtype);

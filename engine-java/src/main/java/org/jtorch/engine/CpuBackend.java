@@ -265,13 +265,48 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    @Override public boolean adamStep(Tensor p, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
+                                      float weightDecay, boolean decoupled, boolean maximize, float stepSize, float bc2Sqrt) {
+        if (!(p.storage instanceof Storage.F32 ps && g.storage instanceof Storage.F32 gs && m.storage instanceof Storage.F32 ms
+                && v.storage instanceof Storage.F32 vs) || !p.isContiguous() || !g.isContiguous() || !m.isContiguous() || !v.isContiguous())
+            return false;
+        float[] pa = ps.a, ga = gs.a, ma = ms.a, va = vs.a;
+        int po = p.offset, go = g.offset, mo = m.offset, vo = v.offset;
+        float w = 1 - beta1, omw = 1 - w, b2c = 1 - beta2, decay = 1 - lr * weightDecay, negStep = -stepSize;
+        boolean l2 = weightDecay != 0 && !decoupled, dec = weightDecay != 0 && decoupled;
+        Parallel.range(p.numel(), Parallel.GRAIN, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float pv = pa[po + i], gv = ga[go + i];
+                if (maximize) gv = -gv;
+                if (l2) gv = gv + weightDecay * pv;
+                if (dec) pv = pv * decay;
+                float mv = ma[mo + i];
+                // lerp as PyTorch computes it: from the nearer end
+                mv = Math.abs(w) < 0.5f ? mv + w * (gv - mv) : gv - (gv - mv) * omw;
+                float vv = va[vo + i] * beta2;
+                vv = vv + b2c * gv * gv;
+                float denom = (float) Math.sqrt(vv) / bc2Sqrt + eps;
+                pa[po + i] = pv + negStep * mv / denom;
+                ma[mo + i] = mv;
+                va[vo + i] = vv;
+            }
+        });
+        return true;
+    }
+
     @Override public void reluBackward(Tensor g, Tensor y, Tensor out) {
         if (g.storage instanceof Storage.F32 gs && y.storage instanceof Storage.F32 ys && out.storage instanceof Storage.F32 os
                 && g.isContiguous() && y.isContiguous() && out.isContiguous()) {
             float[] ga = gs.a, ya = ys.a, oa = os.a;
             int go = g.offset, yo = y.offset, oo = out.offset;
             Parallel.range(out.numel(), Parallel.GRAIN, (from, to) -> {
-                for (int i = from; i < to; i++) oa[oo + i] = ya[yo + i] > 0 ? ga[go + i] : 0f;
+                // out = y <= 0 ? 0 : g (PyTorch's threshold_backward; NaN passes g), without a branch to mispredict:
+                // a mask of all ones when y's bits are a positive int (y > 0 or NaN), else zero
+                for (int i = from; i < to; i++) {
+                    int yb = Float.floatToRawIntBits(ya[yo + i]);
+                    int mask = (-yb & ~yb) >> 31;
+                    oa[oo + i] = Float.intBitsToFloat(Float.floatToRawIntBits(ga[go + i]) & mask);
+                }
             });
             return;
         }

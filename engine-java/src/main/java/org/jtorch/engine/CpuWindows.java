@@ -183,6 +183,11 @@ final class CpuWindows {
 
     /** Max pooling of one plane; indices (flat within the plane) where ix is not null. NaN wins, first max kept. */
     private static void maxPlaneF32(float[] x, int plane, int h, int wd, Window2d w, int oh, int ow, float[] out, int oo, long[] ix, int io) {
+        if (w.kh() == 2 && w.kw() == 2 && w.sh() == 2 && w.sw() == 2 && w.ph() == 0 && w.pw() == 0 && w.dh() == 1 && w.dw() == 1
+                && 2 * oh <= h && 2 * ow <= wd) {
+            max2x2(x, plane, wd, oh, ow, out, oo, ix, io);
+            return;
+        }
         for (int i = 0; i < oh; i++) {
             int y0 = i * w.sh() - w.ph();
             for (int j = 0; j < ow; j++) {
@@ -207,6 +212,27 @@ final class CpuWindows {
                 }
                 out[oo + i * ow + j] = best;
                 if (ix != null) ix[io + i * ow + j] = arg;
+            }
+        }
+    }
+
+    /**
+     * The common 2x2, stride 2 window: the first largest of the four (a NaN wins), picked with integer selects
+     * rather than branches on the data.
+     */
+    private static void max2x2(float[] x, int plane, int wd, int oh, int ow, float[] out, int oo, long[] ix, int io) {
+        for (int i = 0; i < oh; i++) {
+            int r0 = plane + 2 * i * wd, r1 = r0 + wd, o = oo + i * ow;
+            for (int j = 0; j < ow; j++) {
+                int c = 2 * j;
+                float v0 = x[r0 + c], v1 = x[r0 + c + 1], v2 = x[r1 + c], v3 = x[r1 + c + 1];
+                // pairwise: right replaces left when greater, or NaN while left is not
+                boolean t01 = v1 > v0 || (v1 != v1 && v0 == v0), t23 = v3 > v2 || (v3 != v3 && v2 == v2);
+                float m01 = t01 ? v1 : v0, m23 = t23 ? v3 : v2;
+                int k01 = t01 ? 1 : 0, k23 = t23 ? 1 : 0;
+                boolean t = m23 > m01 || (m23 != m23 && m01 == m01);
+                out[o + j] = t ? m23 : m01;
+                if (ix != null) ix[io + i * ow + j] = t ? (long) (2 * i + 1) * wd + c + k23 : (long) 2 * i * wd + c + k01;
             }
         }
     }

@@ -367,6 +367,29 @@ public final class Ops {
         return bmmRaw(a.unsqueeze(0), b.unsqueeze(0)).squeeze(0);
     }
 
+    /**
+     * A fused Adam (or AdamW when decoupled) step on one parameter p with gradient g and moments m, v, all updated in
+     * place, element by element in float32 in the order of PyTorch's single-tensor implementation and its CPU
+     * kernels: g' = g + wd*p (or p *= 1 - lr*wd), m = lerp(m, g', 1 - beta1), v = v*beta2 + (1 - beta2)*g'*g',
+     * p += (-lr/bc1) * m / (sqrt(v)/sqrt(bc2) + eps). Returns false (nothing changed) when the tensors are not
+     * all float32, contiguous, of one shape and device; the caller then runs the step op by op.
+     */
+    public static boolean adamStep(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
+                                   double weightDecay, boolean decoupled, boolean maximize, double step) {
+        if (!p.device.equals(g.device) || !p.device.equals(m.device) || !p.device.equals(v.device)) return false;
+        if (!p.sameShape(g) || !p.sameShape(m) || !p.sameShape(v)) return false;
+        if (p.storage == g.storage || p.storage == m.storage || p.storage == v.storage || m.storage == v.storage || g.storage == m.storage || g.storage == v.storage) return false;
+        double bc1 = 1 - Math.pow(beta1, step), bc2 = 1 - Math.pow(beta2, step);
+        boolean done = p.backend().adamStep(p, g, m, v, (float) lr, (float) beta1, (float) beta2, (float) eps, (float) weightDecay,
+            decoupled, maximize, (float) (lr / bc1), (float) Math.sqrt(bc2));
+        if (done) {
+            p.storage.version++;
+            m.storage.version++;
+            v.storage.version++;
+        }
+        return done;
+    }
+
     /** relu's gradient g * (y > 0) for relu's output y, in g's dtype (one pass on the CPU). */
     public static Tensor reluBackward(Tensor g, Tensor y) {
         Device dev = commonDevice(g, y);
