@@ -466,6 +466,9 @@ class Tensor:
     def add(self, other, *, alpha=1):
         return self + (other * alpha if alpha != 1 else other)
     def add_(self, other, *, alpha=1):
+        if alpha != 1 and type(alpha) in (float, int) and isinstance(other, Tensor):
+            T.addScaledInPlace(self._v, other._v, float(alpha))
+            return self
         return _ibin(_ADD, self, other * alpha if alpha != 1 else other)
     def sub(self, other, *, alpha=1):
         return self - (other * alpha if alpha != 1 else other)

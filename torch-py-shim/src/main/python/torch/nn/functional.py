@@ -88,8 +88,14 @@ def _narrow(t, dim, start, length):
 # --------------------------------------------------------------------------- linear
 def linear(input, weight, bias=None):
     r"""Applies a linear transformation to the incoming data: :math:`y = xA^T + b`."""
-    if input.dim() == 2 and bias is not None:
-        return torch.addmm(bias, input, weight.t())
+    if bias is not None and weight.dim() == 2 and isinstance(input, torch.Tensor) and isinstance(bias, torch.Tensor):
+        if input.dim() == 2:
+            return torch._tensor._w(torch._jt.T.linear(input._v, weight._v, bias._v))
+        if input.dim() > 2 and input.is_contiguous():
+            # (..., in) -> (N, in) @ W^T + b -> (..., out), as PyTorch folds the leading dims (grad_fn ViewBackward0)
+            lead = input.shape[:-1]
+            flat = input.reshape(-1, input.shape[-1])
+            return torch._tensor._w(torch._jt.T.linear(flat._v, weight._v, bias._v)).view(*lead, weight.shape[0])
     out = input.matmul(weight.t())
     if bias is not None:
         out = out + bias

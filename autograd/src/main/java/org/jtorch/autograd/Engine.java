@@ -10,6 +10,7 @@ import java.util.function.UnaryOperator;
 import org.jtorch.engine.BinaryOp;
 import org.jtorch.engine.Ops;
 import org.jtorch.engine.Shape;
+import org.jtorch.engine.Storage;
 import org.jtorch.engine.Tensor;
 import org.jtorch.engine.TorchException;
 
@@ -68,6 +69,11 @@ public final class Engine {
                 if (c == null) { deps.put(m, 1); stack.push(m); } else deps.put(m, c + 1);
             }
         }
+        // Gradient buffers made during this pass and handed on exactly once may become a leaf's .grad without a
+        // copy (PyTorch's AccumulateGrad steals a gradient nobody else holds); anything older, from the caller
+        // or from a hook, or seen more than once, is copied.
+        long passStart = Storage.nextSerial();
+        IdentityHashMap<Storage, Integer> uses = new IdentityHashMap<>();
         Map<Node, Tensor[]> buffers = new HashMap<>();
         // gradients for leaves are summed over the whole pass, then delivered (hooks see the total, as in PyTorch)
         Map<Variable, Tensor> leafGrads = new java.util.LinkedHashMap<>();
@@ -86,7 +92,10 @@ public final class Engine {
             if (gs == null) gs = new Tensor[n.numOutputs];
             for (int o = 0; o < gs.length; o++) {
                 if (gs[o] == null) continue;
-                if (n.outputHooks != null && n.outputHooks[o] != null) gs[o] = applyHooks(n.outputHooks[o], gs[o]);
+                if (n.outputHooks != null && n.outputHooks[o] != null) {
+                    gs[o] = applyHooks(n.outputHooks[o], gs[o]);
+                    uses.put(gs[o].storage, SHARED);
+                }
                 if (n.retained != null && n.retained[o] != null) {
                     Variable rv = n.retained[o];
                     rv.grad = rv.grad == null ? new Variable(gs[o].copy()) : new Variable(Ops.binary(BinaryOp.ADD, rv.grad.data, gs[o]));
@@ -103,6 +112,7 @@ public final class Engine {
                 GradMode.set(prev);
             }
             if (!retain) n.release();
+            for (Tensor t : inGrads) if (t != null) uses.merge(t.storage, 1, Integer::sum);
             for (int i = 0; i < n.inputs.length; i++) {
                 Variable in = n.inputs[i];
                 Node next = n.inputNodes[i];
@@ -121,7 +131,11 @@ public final class Engine {
                 }
             }
         }
-        for (Map.Entry<Variable, Tensor> e : leafGrads.entrySet()) deliverLeaf(e.getKey(), e.getValue(), leafTargets, captured);
+        for (Map.Entry<Variable, Tensor> e : leafGrads.entrySet()) {
+            Tensor g = e.getValue();
+            boolean own = g.storage.serial >= passStart && uses.getOrDefault(g.storage, 0) <= 1;
+            deliverLeaf(e.getKey(), g, leafTargets, captured, own);
+        }
         if (captureInputs == null) return null;
         Variable[] out = new Variable[captured.length];
         for (int i = 0; i < captured.length; i++) {
@@ -135,8 +149,14 @@ public final class Engine {
         return out;
     }
 
-    private static void deliverLeaf(Variable leaf, Tensor g, IdentityHashMap<Variable, Integer> targets, Tensor[] captured) {
-        if (leaf.hooks != null) g = applyHooks(leaf.hooks, g);
+    private static final int SHARED = 1 << 20;
+
+    /** own: g is a buffer of this pass that nothing else refers to, so it may become leaf.grad as it is. */
+    private static void deliverLeaf(Variable leaf, Tensor g, IdentityHashMap<Variable, Integer> targets, Tensor[] captured, boolean own) {
+        if (leaf.hooks != null) {
+            g = applyHooks(leaf.hooks, g);
+            own = false;
+        }
         if (captured != null) {
             Integer i = targets.get(leaf);
             if (i != null) captured[i] = add(captured[i], g);
@@ -144,6 +164,11 @@ public final class Engine {
         }
         if (!leaf.requiresGrad) return;
         if (leaf.grad == null) {
+            if (own && g.sameShape(leaf.data) && g.dtype == leaf.data.dtype && g.device.equals(leaf.data.device) && g.isContiguous()
+                    && g.offset == 0 && g.storage.size() == g.numel()) {
+                leaf.grad = new Variable(g);
+                return;
+            }
             Tensor c = g.sameShape(leaf.data) ? g.copy() : g.expand(leaf.data.shapeRef()).copy();
             leaf.grad = new Variable(c.dtype == leaf.data.dtype ? c : Ops.to(c, leaf.data.dtype));
         } else {

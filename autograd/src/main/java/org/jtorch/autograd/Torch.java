@@ -170,6 +170,14 @@ public final class Torch {
         return self;
     }
 
+    /** self.add_(other, alpha=alpha): fused in the engine when no graph is recorded. */
+    public static Variable addScaledInPlace(Variable self, Variable other, double alpha) {
+        if (GradMode.isEnabled() && (self.requiresGrad || other.requiresGrad))
+            return binaryInPlace(BinaryOp.ADD, self, binaryScalar(BinaryOp.MUL, other, alpha, 2, false));
+        Ops.addScaledInPlace(self.data, other.data, alpha);
+        return self;
+    }
+
     public static Variable binaryScalarInPlace(BinaryOp op, Variable self, double s, int category) {
         if (GradMode.isEnabled() && self.requiresGrad) {
             checkInPlace(self);
@@ -656,6 +664,24 @@ public final class Torch {
     }
 
     private static Tensor mulMaybe(Tensor t, double s) { return s == 1 ? t : mul(t, s); }
+
+    /**
+     * nn.functional.linear for a 2-D input with a bias: bias + x @ W^T, recorded as PyTorch records it
+     * (AddmmBackward0), with the weight's gradient computed as g^T @ x straight into W's layout rather than as
+     * (x^T g)^T through a transpose node (which would have to be copied into .grad).
+     */
+    public static Variable linear(Variable x, Variable w, Variable b) {
+        Tensor xd = x.data, wd = w.data, bd = b.data;
+        if (xd.dim() != 2 || wd.dim() != 2) return addmm(b, x, t(w), 1, 1);
+        Tensor out = Ops.addmm(bd, xd, wd.t(), 1, 1);
+        boolean gx = x.requiresGrad, gw = w.requiresGrad, gbias = b.requiresGrad;
+        if (!GradMode.isEnabled() || !(gx || gw || gbias)) return plain(out);
+        int[] bs = bd.shape();
+        return record("AddmmBackward0", out, saved(xd, wd), g -> new Tensor[] {
+            gbias ? sumTo(g, bs, bd.dtype) : null,
+            gx ? Ops.mm(g, wd) : null,
+            gw ? Ops.mm(g.t(), xd) : null}, b, x, w);
+    }
 
     public static Variable diagonal(Variable a, int offset, int d1, int d2) {
         int[] xs = a.data.shape();

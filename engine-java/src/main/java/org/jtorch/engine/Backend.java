@@ -42,6 +42,13 @@ public interface Backend {
         return false;
     }
 
+    /** self += alpha * other in place, other of self's shape and dtype (add_ with alpha: an optimizer's update). */
+    default void addScaled(Tensor self, Tensor other, double alpha) {
+        Tensor t = Ops.emptyLike(other);
+        binary(BinaryOp.MUL, other, Ops.scalarTensor(alpha, 2, other.device).expand(other.shapeRef()), t);
+        binary(BinaryOp.ADD, self, t, self);
+    }
+
     /** relu's gradient: out = g where y > 0, else 0 (g, y, out of one shape; y is relu's output). */
     default void reluBackward(Tensor g, Tensor y, Tensor out) {
         Tensor mask = Ops.to(Ops.binaryScalar(BinaryOp.GT, y, 0, 2, false), g.dtype);

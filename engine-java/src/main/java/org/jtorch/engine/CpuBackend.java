@@ -48,6 +48,7 @@ public final class CpuBackend implements Backend {
         boolean viaLong = !src.dtype.isFloating() && !dst.dtype.isFloating();
         if (a instanceof Storage.F32 fa && d instanceof Storage.F32 fd) {
             float[] x = fa.a, y = fd.a;
+            if (transposeCopy(x, src, y, dst)) return;
             Loop.rows(src.shapeRef(), src.stridesRef(), src.offset, dst.stridesRef(), dst.offset, null, 0, in, (i0, i1, u, n) -> {
                 int s0 = in[0], s1 = in[1];
                 if (s0 == 1 && s1 == 1) System.arraycopy(x, i0, y, i1, n);
@@ -60,6 +61,37 @@ public final class CpuBackend implements Backend {
             if (viaLong) for (int i = 0; i < n; i++, i0 += s0, i1 += s1) d.setL(i1, a.getL(i0));
             else for (int i = 0; i < n; i++, i0 += s0, i1 += s1) d.setD(i1, a.getD(i0));
         });
+    }
+
+    /**
+     * A transposed matrix (or a batch of them) copied into a contiguous one (t().contiguous(), a gradient that
+     * arrives transposed): in 32 x 32 tiles, so that neither side is walked with a long stride.
+     */
+    private static boolean transposeCopy(float[] x, Tensor src, float[] y, Tensor dst) {
+        int nd = src.dim();
+        if (nd < 2 || !dst.isContiguous()) return false;
+        int[] sh = src.shapeRef(), ss = src.stridesRef();
+        int rows = sh[nd - 2], cols = sh[nd - 1];
+        if (ss[nd - 2] != 1 || ss[nd - 1] != rows || rows < 16 || cols < 16) return false;
+        int batch = 1;
+        for (int d = 0; d < nd - 2; d++) batch *= sh[d];
+        if (batch > 1 && (nd != 3 || ss[0] != rows * cols)) return false;
+        int so = src.offset, dOff = dst.offset, plane = rows * cols;
+        Parallel.range(batch * ((rows + 31) / 32), Math.max(1, Parallel.GRAIN / (32 * cols)), (t0, t1) -> {
+            int tilesPerPlane = (rows + 31) / 32;
+            for (int t = t0; t < t1; t++) {
+                int b = t / tilesPerPlane, i0 = (t % tilesPerPlane) * 32, i1 = Math.min(rows, i0 + 32);
+                int sBase = so + b * plane, dBase = dOff + b * plane;
+                for (int j0 = 0; j0 < cols; j0 += 32) {
+                    int j1 = Math.min(cols, j0 + 32);
+                    for (int j = j0; j < j1; j++) {
+                        int sCol = sBase + j * rows;
+                        for (int i = i0; i < i1; i++) y[dBase + i * cols + j] = x[sCol + i];
+                    }
+                }
+            }
+        });
+        return true;
     }
 
     @Override public void unary(UnaryOp op, Tensor x, Tensor out, double p1, double p2) {
@@ -292,6 +324,20 @@ public final class CpuBackend implements Backend {
             }
         });
         return true;
+    }
+
+    @Override public void addScaled(Tensor self, Tensor other, double alpha) {
+        if (self.storage instanceof Storage.F32 ss && other.storage instanceof Storage.F32 os && self.isContiguous() && other.isContiguous()) {
+            float[] a = ss.a, b = os.a;
+            int ao = self.offset, bo = other.offset;
+            float al = (float) alpha;
+            // as PyTorch's add kernel: self + alpha * other, alpha in the tensors' dtype
+            Parallel.range(self.numel(), Parallel.GRAIN, (from, to) -> {
+                for (int i = from; i < to; i++) a[ao + i] = a[ao + i] + al * b[bo + i];
+            });
+            return;
+        }
+        Backend.super.addScaled(self, other, alpha);
     }
 
     @Override public void reluBackward(Tensor g, Tensor y, Tensor out) {

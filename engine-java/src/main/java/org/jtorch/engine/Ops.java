@@ -390,6 +390,17 @@ public final class Ops {
         return done;
     }
 
+    /** self += alpha * other in place (add_ with alpha), with binaryInPlace's checks; one pass where the backend can. */
+    public static Tensor addScaledInPlace(Tensor self, Tensor other, double alpha) {
+        if (self.sameShape(other) && self.dtype == other.dtype && self.dtype.isFloating() && self.storage != other.storage
+                && self.device.equals(other.device)) {
+            self.backend().addScaled(self, other, alpha);
+            self.storage.version++;
+            return self;
+        }
+        return binaryInPlace(BinaryOp.ADD, self, binaryScalar(BinaryOp.MUL, other, alpha, 2, false));
+    }
+
     /** relu's gradient g * (y > 0) for relu's output y, in g's dtype (one pass on the CPU). */
     public static Tensor reluBackward(Tensor g, Tensor y) {
         Device dev = commonDevice(g, y);

@@ -9,6 +9,13 @@ public abstract sealed class Storage permits Storage.F32, Storage.F64, Storage.I
     /** Bumped by every in-place write through any view of this storage. */
     public int version;
 
+    private static final java.util.concurrent.atomic.AtomicLong SERIALS = new java.util.concurrent.atomic.AtomicLong();
+    /** Order of creation: autograd can tell a buffer made during a backward pass from anything older. */
+    public final long serial = SERIALS.getAndIncrement();
+
+    /** The serial the next storage will get. */
+    public static long nextSerial() { return SERIALS.get(); }
+
     public abstract DType dtype();
     public abstract int size();
     public abstract double getD(int i);
