@@ -730,6 +730,10 @@ def _nll(input, target, weight, ignore_index, reduction):
             f"weight tensor should be defined either for all {n_classes} classes or no classes "
             f"but got weight tensor of shape: {list(weight.shape)}")
 
+    if weight is None and dim <= 2 and target.dtype == torch.int64 and input.is_floating_point():
+        # the engine's fused loss (one pass, NllLossBackward0)
+        return torch._tensor._w(torch._jt.T.nllLoss(input._v, target._v, int(ignore_index),
+                                                   {'none': 0, 'mean': 1, 'sum': 2}[reduction]))
     ignored = target == ignore_index
     safe_t = target.masked_fill(ignored, 0)
     if safe_t.numel() > 0:

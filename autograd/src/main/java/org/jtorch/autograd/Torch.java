@@ -666,6 +666,63 @@ public final class Torch {
     private static Tensor mulMaybe(Tensor t, double s) { return s == 1 ? t : mul(t, s); }
 
     /**
+     * nll_loss for log-probabilities [N, C] (or [C]) and int64 class targets [N] (or a scalar), without class
+     * weights: reduction 0 none, 1 mean (over the targets not equal to ignoreIndex; NaN when there are none), 2 sum.
+     * Targets out of range raise IndexError("Target t is out of bounds."), as in PyTorch. Recorded as
+     * NllLossBackward0.
+     */
+    public static Variable nllLoss(Variable input, Variable target, long ignoreIndex, int reduction) {
+        Tensor x = input.data, t = target.data;
+        boolean batched = x.dim() == 2;
+        int n = batched ? x.size(0) : 1, c = x.size(batched ? 1 : 0);
+        Tensor x2 = batched ? x : x.unsqueeze(0), t1 = t.dim() == 0 ? t.unsqueeze(0) : t;
+        long[] tv = new long[n];
+        double total = 0;
+        double[] per = new double[n];
+        for (int i = 0; i < n; i++) {
+            long k = t1.storage.getL(t1.offset + i * t1.stridesRef()[0]);
+            tv[i] = k;
+            if (k == ignoreIndex) continue;
+            if (k < 0 || k >= c) throw TorchException.index("Target " + k + " is out of bounds.");
+            per[i] = -x2.storage.getD(x2.offset + i * x2.stridesRef()[0] + (int) k * x2.stridesRef()[1]);
+            total += 1;
+        }
+        Tensor out;
+        if (reduction == 0) {
+            out = Tensor.empty(x.dtype, batched ? new int[] {n} : new int[0]).to(x.device);
+            Tensor host = Tensor.empty(x.dtype, n);
+            for (int i = 0; i < n; i++) host.storage.setD(i, per[i]);
+            out.copyFrom(batched ? host : host.reshape());
+        } else {
+            double s = 0;
+            // in the input's precision, summed in order as PyTorch's CPU kernel does
+            if (x.dtype == DType.FLOAT32) {
+                float f = 0;
+                for (int i = 0; i < n; i++) if (tv[i] != ignoreIndex) f += (float) per[i];
+                s = reduction == 1 ? f / (float) total : f;
+            } else {
+                for (int i = 0; i < n; i++) if (tv[i] != ignoreIndex) s += per[i];
+                if (reduction == 1) s /= total;
+            }
+            out = Tensor.scalar(x.dtype, s).to(x.device);
+        }
+        if (!needs(input)) return plain(out);
+        double tot = total;
+        int[] xs = x.shape();
+        return record("NllLossBackward0", out, saved(x, t), g -> {
+            Tensor gi = Tensor.zeros(x.dtype, batched ? new int[] {n, c} : new int[] {c});
+            Tensor gh = g.device.equals(org.jtorch.engine.Device.CPU) ? g : g.to(org.jtorch.engine.Device.CPU);
+            for (int i = 0; i < n; i++) {
+                if (tv[i] == ignoreIndex) continue;
+                double gv = reduction == 0 ? gh.storage.getD(gh.offset + (batched ? i * gh.stridesRef()[0] : 0)) : gh.storage.getD(gh.offset);
+                if (reduction == 1) gv /= tot;
+                gi.storage.setD((batched ? i * c : 0) + (int) tv[i], -gv);
+            }
+            return new Tensor[] {gi.reshape(xs).to(x.device), null};
+        }, input, target);
+    }
+
+    /**
      * nn.functional.linear for a 2-D input with a bias: bias + x @ W^T, recorded as PyTorch records it
      * (AddmmBackward0), with the weight's gradient computed as g^T @ x straight into W's layout rather than as
      * (x^T g)^T through a transpose node (which would have to be copied into .grad).
