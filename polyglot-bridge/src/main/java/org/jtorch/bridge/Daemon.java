@@ -152,6 +152,17 @@ public final class Daemon {
         RelayIn in = new RelayIn();
         Session s = Session.builder().engine(engine).shimPath(shim).arguments("").out(out).err(err).in(in).importTorch(false).build();
         s.eval("import _jtorch_launch, torch");
+        // exercise the common paths so that the JIT has compiled them before a script runs (off with
+        // -Djtorch.daemon.warmup=0); the compiler threads work at low priority too
+        double warm = Double.parseDouble(System.getProperty("jtorch.daemon.warmup", "6"));
+        if (warm > 0) {
+            try {
+                s.eval("import _jtorch_warmup\n_jtorch_warmup.run(" + warm + ")");
+            } catch (RuntimeException e) {
+                System.err.println("jtorch daemon: warm-up failed (the session is still usable): " + e);
+            }
+            Nice.lowerThreads("TruffleCompile", "C2 CompilerThre", "C1 CompilerThre");
+        }
         return new Spare(s, out, err, in);
     }
 
@@ -175,6 +186,9 @@ public final class Daemon {
                 sendExit(out, 1);
                 return;
             }
+            // what a fresh process has (the warm-up drew random numbers)
+            Generator.getDefault().seed();
+            Parallel.reset();
             Session session = sp.session();
             BlockingQueue<byte[]> input = new ArrayBlockingQueue<>(4);
             AtomicBoolean interrupted = new AtomicBoolean();
