@@ -30,6 +30,8 @@ public final class Client {
     private Client() {}
 
     private static volatile boolean interrupting;
+    /** Whether the daemon has begun the run (sent a frame other than busy). */
+    private static boolean started;
 
     public static void main(String[] args) throws IOException {
         Path sock = Path.of(args[0]);
@@ -90,10 +92,13 @@ public final class Client {
                     if (interrupting) return; // the shutdown hook is ending the process
                     finished[0] = true;
                 }
+                // gone before the run began (nothing printed yet): let the launcher run it directly
+                if (!started) System.exit(Wire.UNAVAILABLE);
                 stderr.write("jtorch: the daemon closed the connection unexpectedly\n".getBytes());
                 System.exit(1);
                 return;
             }
+            if (type != Wire.BUSY) started = true;
             switch (type) {
                 case Wire.OUT, Wire.ERR -> {
                     byte[] b = n <= buf.length ? buf : new byte[n];

@@ -56,7 +56,7 @@ public final class Daemon {
     private Daemon(Path sock, Path shim) {
         this.sock = sock;
         this.shim = shim;
-        this.engine = Engine.newBuilder("python").option("engine.WarnInterpreterOnly", "false").build();
+        this.engine = Engine.newBuilder("python").allowExperimentalOptions(true).option("engine.WarnInterpreterOnly", "false").build();
     }
 
     public static void main(String[] args) throws Exception {
