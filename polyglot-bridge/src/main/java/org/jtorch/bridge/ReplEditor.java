@@ -3,6 +3,7 @@ package org.jtorch.bridge;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +47,16 @@ public final class ReplEditor implements AutoCloseable {
             .option(LineReader.Option.INSERT_TAB, true)                // Tab at the start of a line indents
             .option(LineReader.Option.AUTO_PARAM_SLASH, false)
             .option(LineReader.Option.AUTO_REMOVE_SLASH, false);
-        if (historyFile != null) b.variable(LineReader.HISTORY_FILE, historyFile);
+        if (historyFile != null) {
+            b.variable(LineReader.HISTORY_FILE, historyFile);
+            try {  // private, like readline's ~/.python_history
+                if (!java.nio.file.Files.exists(historyFile) && historyFile.getFileSystem().supportedFileAttributeViews().contains("posix"))
+                    java.nio.file.Files.createFile(historyFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            } catch (IOException | RuntimeException e) {
+                // JLine creates it when saving
+            }
+        }
         this.reader = b.build();
     }
 
@@ -57,8 +67,9 @@ public final class ReplEditor implements AutoCloseable {
 
     /** An editor reading keys from in and drawing on out (tests, or a terminal that is not the process's). */
     public static ReplEditor streams(InputStream in, OutputStream out, Path historyFile) throws IOException {
-        return new ReplEditor(TerminalBuilder.builder().system(false).streams(in, out).type("xterm")
-            .size(org.jline.terminal.Size.of(120, 40)).build(), historyFile);
+        Terminal t = new org.jline.terminal.impl.ExternalTerminal("jtorch", "xterm", in, out, StandardCharsets.UTF_8);
+        t.setSize(org.jline.terminal.Size.of(120, 40));
+        return new ReplEditor(t, historyFile);
     }
 
     /** Whether both stdin and stdout are a terminal (otherwise the prompt reads stdin like python). */

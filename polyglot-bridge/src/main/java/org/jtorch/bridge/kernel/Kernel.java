@@ -263,24 +263,36 @@ public final class Kernel {
         Map<String, Object> md = new LinkedHashMap<>();
         md.put("status", content.get("status"));
         md.put("started", msg.header().get("date"));
+        // with stop_on_error, the requests queued before this reply went out are aborted (not those sent after it)
+        List<Wire.Message> queued = failed && stopOnError ? receiveQueued() : List.of();
         reply(shell, msg, "execute_reply", content, md);
-        if (failed && stopOnError) abortQueued();
+        if (!queued.isEmpty()) abort(queued);
     }
 
-    /** After a failed cell with stop_on_error: answers the execute requests already queued with status "aborted". */
-    private void abortQueued() {
-        while (true) {
-            ZMQ.Poller poller = zmq.createPoller(1);
-            poller.register(shell, ZMQ.Poller.POLLIN);
-            boolean ready = poller.poll(0) > 0 && poller.pollin(0);
+    private List<Wire.Message> receiveQueued() {
+        List<Wire.Message> r = new ArrayList<>();
+        ZMQ.Poller poller = zmq.createPoller(1);
+        poller.register(shell, ZMQ.Poller.POLLIN);
+        try {
+            while (poller.poll(0) > 0 && poller.pollin(0)) {
+                Wire.Message m = receive(shell);
+                if (m != null) r.add(m);
+            }
+        } finally {
             poller.close();
-            if (!ready) return;
-            Wire.Message m = receive(shell);
-            if (m == null) continue;
+        }
+        return r;
+    }
+
+    /** After a failed cell with stop_on_error: answers queued execute requests with status "aborted". */
+    private void abort(List<Wire.Message> queued) {
+        Wire.Message saved = current;
+        for (Wire.Message m : queued) {
             if (!m.type().equals("execute_request")) {
                 handleShell(m);
                 continue;
             }
+            current = m;
             busy(m);
             Map<String, Object> content = new LinkedHashMap<>();
             content.put("status", "aborted");
@@ -288,6 +300,7 @@ public final class Kernel {
             reply(shell, m, "execute_reply", content, Map.of("status", "aborted"));
             idle(m);
         }
+        current = saved;
     }
 
     private static Map<String, Object> errorContent(String ename, String evalue, String... traceback) {
