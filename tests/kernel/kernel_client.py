@@ -38,7 +38,14 @@ def run(kc, code, timeout=120, **kw):
 
 
 def types(msgs):
-    return [m["msg_type"] if m["msg_type"] != "status" else m["content"]["execution_state"] for m in msgs]
+    """Message types in order (status as busy/idle); consecutive stream messages count once (output may
+    be sent in several pieces)."""
+    out = []
+    for m in msgs:
+        t = m["msg_type"] if m["msg_type"] != "status" else m["content"]["execution_state"]
+        if not (t == "stream" and out and out[-1] == "stream"):
+            out.append(t)
+    return out
 
 
 def stream_text(msgs, name="stdout"):
@@ -90,6 +97,9 @@ try:
     c, msgs = run(kc, "x + 1", silent=True)
     check("silent: no outputs, count unchanged", c["status"] == "ok" and c["execution_count"] == 3
           and types(msgs) == ["busy", "idle"], (c, types(msgs)))
+
+    c, msgs = run(kc, "  \n")
+    check("an empty cell does not count", c["status"] == "ok" and c["execution_count"] == 3, c)
 
     c, msgs = run(kc, "z = 7", user_expressions={"double": "z * 2", "bad": "nope"})
     ue = c.get("user_expressions", {})

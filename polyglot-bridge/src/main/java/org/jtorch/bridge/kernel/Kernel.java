@@ -228,7 +228,7 @@ public final class Kernel {
         boolean stopOnError = !Boolean.FALSE.equals(c.get("stop_on_error"));
         Object ue = c.get("user_expressions");
         String userExpressions = ue instanceof Map<?, ?> m && !m.isEmpty() ? Json.write(m) : "";
-        int count = store ? ++executionCount : executionCount;
+        int count = store && !code.isBlank() ? ++executionCount : executionCount;  // as IPython: empty cells don't count
         if (!silent) publish("execute_input", Map.of("code", code, "execution_count", count), msg.header());
 
         Map<String, Object> content;
