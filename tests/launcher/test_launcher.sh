@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Behaviour of scripts/jtorch as a `python` replacement: argv, __main__, sys.path, exit codes, tracebacks,
-# -c, -m, the interactive prompt, pdb. Prints 'N passed, N failed'; exits 1 on any failure.
+# -c, -m, the interactive prompt (piped, and on a pseudo-terminal: completion, history), pdb. Prints 'N passed, N failed'; exits 1 on any failure.
 set -u
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 J="$ROOT/scripts/jtorch"
@@ -56,6 +56,19 @@ check "breakpoint() stops at the user's line with stdin" "yes|yes|yes" \
 
 out="$("$J" -c 'print("quiet")' 2>&1)"
 check "nothing but the script's output" "quiet" "$out"
+
+# on a terminal (a pseudo-terminal driven by repl_pty.py): Tab completion, history file, line editing
+if python3 -c 'import pty, termios' 2>/dev/null; then
+  rout="$(timeout 900 python3 "$ROOT/tests/launcher/repl_pty.py" "$J" "$TMP/jtorch_history" 2>&1)"
+  for k in prompt completion_lists result attr_completion history_loaded block continuation continued history; do
+    check "terminal prompt: $k" "$k=yes" "$(grep "^$k=" <<<"$rout" || echo "$rout" | tail -n 3)"
+  done
+  check "terminal prompt: Ctrl-D exits with status 0" "exit=0" "$(grep '^exit=' <<<"$rout")"
+  out="$(printf 'print(6 * 7)\n' | JTORCH_HISTORY="$TMP/piped_history" "$J" 2>/dev/null)"
+  check "piped stdin: no line editor, no history file" "42|no" "$out|$([ -e "$TMP/piped_history" ] && echo yes || echo no)"
+else
+  echo "terminal prompt tests skipped: python3 with pty not found"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

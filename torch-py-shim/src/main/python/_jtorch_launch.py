@@ -28,6 +28,74 @@ def _print_exc(skip_frames):
     sys.stderr.write("".join(traceback.format_exception_only(etype, value)))
 
 
+def completions(ns, text):
+    """Names completing `text` (a name or dotted attribute path) in namespace ns, as Python's readline
+    completion finds them (rlcompleter), without its trailing '(' or ' '; sorted, without duplicates."""
+    if not text or not (text[0].isalpha() or text[0] == "_"):
+        return []
+    import rlcompleter
+    completer = rlcompleter.Completer(ns)
+    found = set()
+    try:
+        for state in range(10000):
+            m = completer.complete(text, state)
+            if m is None:
+                break
+            found.add(m.rstrip("( "))
+    except Exception:
+        pass
+    return sorted(found)
+
+
+def check_complete(src):
+    """('complete' | 'incomplete' | 'invalid', indent for the next line) for source typed so far, as
+    IPython's is_complete: unclosed brackets, strings, a block opener or a block's indented body that has
+    not been ended by an empty line make it incomplete."""
+    import _jtorch_notebook
+    lines = src.split("\n")
+    if src.lstrip().startswith("%%"):  # a cell magic: ends with an empty line
+        return ("incomplete", "") if lines[-1].strip() else ("complete", "")
+    if not src.strip():
+        return "complete", ""
+    last = ""
+    for line in reversed(lines):
+        if line.strip():
+            last = line
+            break
+    indent = last[:len(last) - len(last.lstrip())]
+    code_part = last.split("#", 1)[0].rstrip()
+    next_indent = indent + "    " if code_part.endswith(":") else indent
+    try:
+        compile(_jtorch_notebook._transform(src), "<input>", "exec", dont_inherit=True)
+    except SyntaxError as e:
+        msg = str(getattr(e, "msg", "") or "")
+        if (_open_at_end(src) or msg.startswith("unterminated triple-quoted string")
+                or (msg.startswith("expected an indented block") and (e.lineno or 0) >= len(src.rstrip().split("\n")))):
+            return "incomplete", next_indent
+        return "invalid", ""
+    except (OverflowError, ValueError):
+        return "invalid", ""
+    if src.rstrip(" \t").endswith("\\"):
+        return "incomplete", indent
+    if indent and lines[-1].strip():  # an indented body: one more (empty) line ends it
+        return "incomplete", next_indent
+    return "complete", ""
+
+
+def _open_at_end(src):
+    """Whether src ends inside brackets or after a line continuation (tokenize reaches EOF mid-statement)."""
+    import io
+    import tokenize
+    try:
+        for _ in tokenize.generate_tokens(io.StringIO(src).readline):
+            pass
+    except tokenize.TokenError as e:
+        return "EOF" in str(e.args[0] if e.args else e)
+    except (SyntaxError, IndentationError):
+        return False
+    return False
+
+
 def _finish():
     try:
         sys.stdout.flush()
@@ -36,7 +104,53 @@ def _finish():
         pass
 
 
-def main(mode, target, argv):
+def _use_editor(editor, console, ns):
+    """Reads the prompt's lines (and input()'s) through the launcher's line editor (ReplEditor: history,
+    Tab completion over ns)."""
+    import builtins
+    editor.setCompleter(lambda text: completions(ns, str(text)))
+    pending = []  # the further lines of a multi-line paste
+
+    def read(prompt=""):
+        if pending:
+            return pending.pop(0)
+        _finish()
+        line = editor.readLine(str(prompt))
+        if line is None:
+            if editor.wasInterrupted():
+                raise KeyboardInterrupt
+            raise EOFError
+        parts = str(line).split("\n")
+        pending.extend(parts[1:])
+        return parts[0]
+
+    def raw_input(prompt=""):
+        return read(prompt)
+
+    def input_(prompt=""):
+        del pending[:]
+        return read(prompt)
+
+    console.raw_input = raw_input
+    builtins.input = input_
+
+
+def _make_console(ns):
+    """code.InteractiveConsole that decides like CPython's prompt when a statement is complete: it waits
+    for more lines while brackets or a string are open and until an empty line ends an indented block
+    (GraalPy's codeop reports open brackets as syntax errors and runs a block at its first body line)."""
+    import code
+
+    class Console(code.InteractiveConsole):
+        def runsource(self, source, filename="<input>", symbol="single"):
+            if check_complete(source)[0] == "incomplete":
+                return True  # more input wanted
+            return super().runsource(source, filename, symbol)
+
+    return Console(ns)
+
+
+def main(mode, target, argv, editor=None):
     sys.argv = list(argv)
     try:
         if mode == "file" and target.lower().endswith(".ipynb"):
@@ -80,15 +194,17 @@ def main(mode, target, argv):
                 return 1
         else:
             sys.path.insert(0, "")
-            import code
             import __main__
-            try:
-                import readline  # noqa: F401  (history and editing where available)
-            except Exception:
-                pass
             banner = "jtorch (PyTorch API on GraalPy %s)\nType \"help\", \"copyright\", \"credits\" or \"license\" for more information." % sys.version.split()[0]
-            console = code.InteractiveConsole(__main__.__dict__)
-            if not sys.stdin.isatty():
+            console = _make_console(__main__.__dict__)
+            if editor is not None:
+                _use_editor(editor, console, __main__.__dict__)
+            elif sys.stdin.isatty():
+                try:
+                    import readline  # noqa: F401  (history and editing where available)
+                except Exception:
+                    pass
+            else:
                 def raw_input(prompt=""):
                     # like CPython: prompts go to stderr, so piped output holds only results
                     sys.stderr.write(prompt)

@@ -362,6 +362,23 @@ class _Runner:
         value = eval(compile(ast.Expression(last.value), filename, "eval"), self.ns)
         return value, show
 
+    def execute(self, src, count, store=True):
+        """Runs one cell as Jupyter does; returns (value, whether to show it, the exception or None). With
+        store, the cell goes into In and a shown value into Out, _, __, ___ and _<count>, as in IPython."""
+        ns = self.ns
+        if store:
+            ns.setdefault("In", [""]).append(src)
+        try:
+            value, show = self.run_cell(src, count)
+        except BaseException as e:  # noqa: B902 (SystemExit and KeyboardInterrupt are cell errors too)
+            return None, False, e
+        show = show and value is not None
+        if show and store:
+            ns.setdefault("Out", {})[count] = value
+            ns["___"], ns["__"], ns["_"] = ns.get("__", ""), ns.get("_", ""), value
+            ns["_%d" % count] = value
+        return value, show, None
+
     def run_cell(self, src, count):
         """Runs one code cell; returns the value to show (or None) and whether there is one."""
         filename = "Cell In[%d]" % count
@@ -596,6 +613,17 @@ def _traceback_lines(exc):
     return [chunk.rstrip("\n") for chunk in te.format()]
 
 
+def _error_fields(error):
+    """(ename, evalue, traceback lines) of a cell's exception, as Jupyter's error output has them."""
+    if isinstance(error, SystemExit):
+        code = error.code
+        tb = ["An exception has occurred, use %tb to see the full traceback.", "",
+              "SystemExit: %s" % ("" if code is None else code)]
+    else:
+        tb = _traceback_lines(error)
+    return type(error).__name__, str(error), tb
+
+
 # ---------------------------------------------------------------- notebook files
 
 def _source(cell):
@@ -776,28 +804,17 @@ def main(path, args):
             count = runner.count
             outputs = []
             _router.outputs, _router.echo = outputs, True
-            ns["In"].append(src)
-            error = None
             try:
-                value, show = runner.run_cell(src, count)
-                if show and value is not None:
+                value, show, error = runner.execute(src, count)
+                if show:
                     _router.data("execute_result", repr(value), count)
-                    ns["Out"][count] = value
-                    ns["___"], ns["__"], ns["_"] = ns.get("__", ""), ns.get("_", ""), value
-                    ns["_%d" % count] = value
-            except BaseException as e:  # noqa: B902 (SystemExit and KeyboardInterrupt are cell errors too)
+            except BaseException as e:  # noqa: B902 (an error in repr())
                 error = e
             finally:
                 _router.outputs, _router.echo = None, True
             if error is not None:
-                if isinstance(error, SystemExit):
-                    code = error.code
-                    tb = ["An exception has occurred, use %tb to see the full traceback.", "",
-                          "SystemExit: %s" % ("" if code is None else code)]
-                else:
-                    tb = _traceback_lines(error)
-                outputs.append({"ename": type(error).__name__, "evalue": str(error),
-                                "output_type": "error", "traceback": tb})
+                ename, evalue, tb = _error_fields(error)
+                outputs.append({"ename": ename, "evalue": evalue, "output_type": "error", "traceback": tb})
                 _router._echo("stderr", "\n".join(tb) + "\n")
             cell["outputs"] = _finish_outputs(outputs)
             cell["execution_count"] = count
