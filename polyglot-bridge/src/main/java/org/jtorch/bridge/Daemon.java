@@ -31,8 +31,8 @@ import org.jtorch.engine.Parallel;
  * A warm JVM that the {@code jtorch} launcher hands scripts to (start-up in ~0.2 s instead of ~6 s).
  *
  * <p>It keeps one polyglot {@link Engine} (parsed and compiled Python code and the JIT-compiled Java kernels
- * stay warm between runs) and one spare {@link Session} with {@code torch} already imported. A run takes the
- * spare: its standard streams are switched to the client's, its working directory, environment and
+ * stay warm between runs) and two spare {@link Session}s with {@code torch} already imported, so that runs in
+ * quick succession each find one ready. A run takes the older spare: its standard streams are switched to the client's, its working directory, environment and
  * {@code sys.argv} set to the client's, and the script runs exactly as {@link Main} would run it. The context is
  * closed afterwards, so no Python state survives a run; JVM-wide engine state (the default random generator, the
  * thread count) is reset to what a fresh process has. Runs are one at a time: a second client while one runs is
@@ -48,10 +48,28 @@ public final class Daemon {
     private final Engine engine;
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile long lastActivity = System.nanoTime();
-    private CompletableFuture<Spare> spare;
+    /** Spares, oldest first; prepared one after another on one low-priority thread. */
+    private final java.util.concurrent.ConcurrentLinkedDeque<CompletableFuture<Spare>> spares = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final java.util.concurrent.ExecutorService preparer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(null, () -> {
+            Nice.lowerCurrentThread();
+            r.run();
+        }, "jtorch-prepare", 16L << 20);
+        t.setDaemon(true);
+        return t;
+    });
+    static final int SPARES = 2;
+
+    private void addSpare() { spares.addLast(CompletableFuture.supplyAsync(this::prepare, preparer)); }
 
     /** A prepared context and the relays its standard streams go through. */
     private record Spare(Session session, Relay out, Relay err, RelayIn in) {}
+
+    /** Set while a client waits for the spare: its warm-up stops early (see _jtorch_warmup.py). */
+    private static volatile boolean clientWaiting;
+
+    /** Whether a client is waiting for the spare session (polled by the warm-up). */
+    public static boolean clientWaiting() { return clientWaiting; }
 
     private Daemon(Path sock, Path shim) {
         this.sock = sock;
@@ -73,7 +91,7 @@ public final class Daemon {
     }
 
     private void serve() throws IOException {
-        spare = CompletableFuture.supplyAsync(this::prepare, Daemon::lowPriorityThread);
+        for (int i = 0; i < SPARES; i++) addSpare();
         Files.deleteIfExists(sock);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(sock));
@@ -120,7 +138,7 @@ public final class Daemon {
                     handle(ch);
                 } finally {
                     lastActivity = System.nanoTime();
-                    spare = CompletableFuture.supplyAsync(this::prepare, Daemon::lowPriorityThread);
+                    addSpare();
                     running.set(false);
                 }
             }, "jtorch-run", 16L << 20);
@@ -137,15 +155,6 @@ public final class Daemon {
     }
 
     private static boolean stale(Path stamp, long time) { return stamp != null && modified(stamp) != time; }
-
-    private static void lowPriorityThread(Runnable r) {
-        Thread t = new Thread(null, () -> {
-            Nice.lowerCurrentThread();
-            r.run();
-        }, "jtorch-prepare", 16L << 20);
-        t.setDaemon(true);
-        t.start();
-    }
 
     private Spare prepare() {
         Relay out = new Relay(), err = new Relay();
@@ -180,12 +189,15 @@ public final class Daemon {
             for (int i = 0; i < 2 * ne; i++) env.add(Wire.readString(in));
 
             try {
-                sp = spare.join();
+                clientWaiting = true;
+                sp = spares.pollFirst().join();
             } catch (RuntimeException e) {
+                clientWaiting = false;
                 sendFrame(out, Wire.ERR, ("jtorch: the daemon could not prepare a session: " + e + "\n").getBytes());
                 sendExit(out, 1);
                 return;
             }
+            clientWaiting = false;
             // what a fresh process has (the warm-up drew random numbers)
             Generator.getDefault().seed();
             Parallel.reset();
