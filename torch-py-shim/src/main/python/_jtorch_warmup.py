@@ -13,7 +13,7 @@ def _waiting():
     """True when a script is waiting for this session: the warm-up then stops at once."""
     try:
         import java
-        return java.type("org.jtorch.bridge.Daemon").clientWaiting()
+        return java.type("org.jtorch.bridge.Daemon").yieldToRun()
     except Exception:
         return False
 
@@ -57,14 +57,18 @@ def _work(torch, nn, F, rounds):
 
 
 def run(budget_seconds=6.0):
+    """Returns True when it ran to the end, False when it stopped because a script wants the session."""
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
     deadline = time.monotonic() + budget_seconds
     rounds = 200
     try:
-        while time.monotonic() < deadline and not _waiting():
+        while time.monotonic() < deadline:
+            if _waiting():
+                return False
             _work(torch, nn, F, rounds)
             rounds = min(rounds * 2, 20000)
     except _Stop:
-        pass
+        return False
+    return True

@@ -63,7 +63,7 @@ public final class Daemon {
     private void addSpare() { spares.addLast(CompletableFuture.supplyAsync(this::prepare, preparer)); }
 
     /** A prepared context and the relays its standard streams go through. */
-    private record Spare(Session session, Relay out, Relay err, RelayIn in) {}
+    private record Spare(Session session, Relay out, Relay err, RelayIn in, java.util.concurrent.atomic.AtomicBoolean warmed) {}
 
     /** Set while a client waits for the spare: its warm-up stops early (see _jtorch_warmup.py). */
     private static volatile boolean clientWaiting;
@@ -133,12 +133,15 @@ public final class Daemon {
                 continue;
             }
             lastActivity = System.nanoTime();
+            busy = true;
             Thread t = new Thread(null, () -> {
                 try {
                     handle(ch);
                 } finally {
                     lastActivity = System.nanoTime();
+                    busy = false;
                     addSpare();
+                    preparer.execute(this::warmIdle);
                     running.set(false);
                 }
             }, "jtorch-run", 16L << 20);
@@ -161,19 +164,39 @@ public final class Daemon {
         RelayIn in = new RelayIn();
         Session s = Session.builder().engine(engine).shimPath(shim).arguments("").out(out).err(err).in(in).importTorch(false).build();
         s.eval("import _jtorch_launch, torch");
-        // exercise the common paths so that the JIT has compiled them before a script runs (off with
-        // -Djtorch.daemon.warmup=0); the compiler threads work at low priority too
+        Spare sp = new Spare(s, out, err, in, new java.util.concurrent.atomic.AtomicBoolean());
+        preparer.execute(this::warmIdle);
+        return sp;
+    }
+
+    /**
+     * Warms the spares up while no run is going: exercises the common paths so that the JIT has compiled them
+     * before a script runs (off with -Djtorch.daemon.warmup=0). A run starting, or a client waiting, stops it
+     * (the rest is done at the next idle moment), so it never delays a run nor competes with one; the compiler
+     * threads work at low priority too.
+     */
+    private void warmIdle() {
         double warm = Double.parseDouble(System.getProperty("jtorch.daemon.warmup", "6"));
-        if (warm > 0) {
+        if (warm <= 0) return;
+        for (CompletableFuture<Spare> f : spares) {
+            if (yieldToRun()) return;
+            Spare sp = f.getNow(null);
+            if (sp == null || sp.warmed().get()) continue;
             try {
-                s.eval("import _jtorch_warmup\n_jtorch_warmup.run(" + warm + ")");
+                Value done = sp.session().eval("import _jtorch_warmup\n_jtorch_warmup.run(" + warm + ")");
+                if (done.isBoolean() && done.asBoolean()) sp.warmed().set(true);
             } catch (RuntimeException e) {
+                sp.warmed().set(true); // not again
                 System.err.println("jtorch daemon: warm-up failed (the session is still usable): " + e);
             }
             Nice.lowerThreads("TruffleCompile", "C2 CompilerThre", "C1 CompilerThre");
         }
-        return new Spare(s, out, err, in);
     }
+
+    /** Whether background work should stop now: a run is going or a client waits for a spare. */
+    public static boolean yieldToRun() { return clientWaiting || busy; }
+
+    private static volatile boolean busy;
 
     private void handle(SocketChannel ch) {
         Spare sp = null;
