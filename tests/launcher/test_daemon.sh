@@ -5,13 +5,7 @@
 # Prints 'N passed, N failed'; exits 1 on any failure.
 set -u
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-J="$ROOT/scripts/jtorch"
-TMP="$(mktemp -d)"; trap 'rm -rf "$TMP"' EXIT
-pass=0; fail=0
-check() {  # name, expected, actual
-  if [ "$2" = "$3" ]; then pass=$((pass+1)); echo "PASS $1"
-  else fail=$((fail+1)); echo "FAIL $1"; echo "  expected: $(printf '%q' "$2")"; echo "  got:      $(printf '%q' "$3")"; fi
-}
+. "$ROOT/tests/check.sh"
 VIA='import _jtorch_launch; print("daemon" if _jtorch_launch.via_daemon else "own JVM")'
 
 "$J" -c 'pass' >/dev/null 2>&1   # starts the daemon if needed

@@ -3,13 +3,7 @@
 # -c, -m, the interactive prompt (piped, and on a pseudo-terminal: completion, history), pdb. Prints 'N passed, N failed'; exits 1 on any failure.
 set -u
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-J="$ROOT/scripts/jtorch"
-TMP="$(mktemp -d)"; trap 'rm -rf "$TMP"' EXIT
-pass=0; fail=0
-check() {  # name, expected, actual
-  if [ "$2" = "$3" ]; then pass=$((pass+1)); echo "PASS $1"
-  else fail=$((fail+1)); echo "FAIL $1"; echo "  expected: $(printf '%q' "$2")"; echo "  got:      $(printf '%q' "$3")"; fi
-}
+. "$ROOT/tests/check.sh"
 
 mkdir -p "$TMP/pkg"
 cat > "$TMP/helper_mod.py" <<'PY'

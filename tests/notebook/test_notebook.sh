@@ -4,13 +4,7 @@
 # Prints 'N passed, N failed'; exits 1 on any failure. Each jtorch start takes seconds: few runs, many checks.
 set -u
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-J="$ROOT/scripts/jtorch"
-TMP="$(mktemp -d)"; trap 'rm -rf "$TMP"' EXIT
-pass=0; fail=0
-check() {  # name, expected, actual
-  if [ "$2" = "$3" ]; then pass=$((pass+1)); echo "PASS $1"
-  else fail=$((fail+1)); echo "FAIL $1"; echo "  expected: $(printf '%q' "$2")"; echo "  got:      $(printf '%q' "$3")"; fi
-}
+. "$ROOT/tests/check.sh"
 yesno() { if "$@"; then echo yes; else echo no; fi; }
 HAVE_NBFORMAT=no; python3 -c "import nbformat" 2>/dev/null && HAVE_NBFORMAT=yes
 

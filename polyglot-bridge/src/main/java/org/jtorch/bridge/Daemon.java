@@ -121,7 +121,22 @@ public final class Daemon {
         watchdog.start();
         while (true) {
             SocketChannel ch = server.accept();
-            if (!running.compareAndSet(false, true)) {
+            boolean got = running.compareAndSet(false, true);
+            if (!got) {
+                // a run that has already answered its client is only closing its session: wait for it
+                long until = System.nanoTime() + 10_000_000_000L;
+                while (finishing && running.get() && System.nanoTime() < until) {
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        break;
+                    }
+                }
+                got = running.compareAndSet(false, true);
+            }
+            if (got) {
+                finishing = false;
+            } else {
                 try (ch) {
                     DataOutputStream o = new DataOutputStream(Channels.newOutputStream(ch));
                     o.writeByte(Wire.BUSY);
@@ -197,6 +212,8 @@ public final class Daemon {
     public static boolean yieldToRun() { return clientWaiting || busy; }
 
     private static volatile boolean busy;
+    /** Set once the current run has sent its exit status (or was interrupted): only cleaning up is left. */
+    private volatile boolean finishing;
 
     private void handle(SocketChannel ch) {
         Spare sp = null;
@@ -271,9 +288,13 @@ public final class Daemon {
                 }
                 if (interrupted.get()) status = 130;
             }
-            if (interrupted.get()) return;
+            if (interrupted.get()) {
+                finishing = true;
+                return;
+            }
             sp.out().flush();
             sp.err().flush();
+            finishing = true;
             sendExit(out, status);
         } catch (IOException | RuntimeException e) {
             System.err.println("jtorch daemon: run failed: " + e);
