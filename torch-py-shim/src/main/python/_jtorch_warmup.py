@@ -9,13 +9,16 @@ class _Stop(Exception):
     pass
 
 
+_daemon = None
+
+
 def _waiting():
-    """True when a script is waiting for this session: the warm-up then stops at once."""
-    try:
+    """True when a run is going or a script waits for a session: the warm-up then stops at once."""
+    global _daemon
+    if _daemon is None:
         import java
-        return java.type("org.jtorch.bridge.Daemon").yieldToRun()
-    except Exception:
-        return False
+        _daemon = java.type("org.jtorch.bridge.Daemon")
+    return _daemon.yieldToRun()
 
 
 def _work(torch, nn, F, rounds):

@@ -148,12 +148,7 @@ public final class CpuBackend implements Backend {
             (i0, i1, i2, n) -> {
                 int s0 = in[0], s1 = in[1], s2 = in[2];
                 if (s0 == 1 && s1 == 1 && s2 == 1) {
-                    switch (op) {
-                        case ADD -> { for (int i = 0; i < n; i++) d[i2 + i] = a[i0 + i] + b[i1 + i]; }
-                        case SUB -> { for (int i = 0; i < n; i++) d[i2 + i] = a[i0 + i] - b[i1 + i]; }
-                        case MUL -> { for (int i = 0; i < n; i++) d[i2 + i] = a[i0 + i] * b[i1 + i]; }
-                        default -> { for (int i = 0; i < n; i++) d[i2 + i] = a[i0 + i] / b[i1 + i]; }
-                    }
+                    binaryF32Row(op, a, i0, b, i1, d, i2, n);
                     return;
                 }
                 switch (op) {
@@ -423,8 +418,9 @@ public final class CpuBackend implements Backend {
         int parts = Parallel.parts(n, Parallel.GRAIN);
         if (parts <= 1) return FastMath.sum(v, off, 1, n);
         double[] partial = new double[parts];
-        Parallel.range(n, Parallel.GRAIN, (from, to) -> {
-            for (int t = 0; t < parts; t++) if (Parallel.bound(n, parts, t) == from) partial[t] = FastMath.sum(v, off + from, 1, to - from);
+        Parallel.eachPart(parts, t -> {
+            int from = Parallel.bound(n, parts, t), to = Parallel.bound(n, parts, t + 1);
+            partial[t] = FastMath.sum(v, off + from, 1, to - from);
         });
         double s = 0;
         for (double p : partial) s += p;

@@ -52,12 +52,17 @@ public final class Parallel {
             if (n > 0) body.run(0, n);
             return;
         }
+        eachPart(parts, t -> body.run(bound(n, parts, t), bound(n, parts, t + 1)));
+    }
+
+    /** Runs body(t) for t in [0, parts), each on a task of its own, the calling thread taking t = 0. */
+    public static void eachPart(int parts, java.util.function.IntConsumer body) {
         java.util.concurrent.ForkJoinTask<?>[] tasks = new java.util.concurrent.ForkJoinTask<?>[parts];
         for (int t = parts - 1; t > 0; t--) {
-            int from = bound(n, parts, t), to = bound(n, parts, t + 1);
-            tasks[t] = java.util.concurrent.ForkJoinTask.adapt(() -> body.run(from, to)).fork();
+            int part = t;
+            tasks[t] = java.util.concurrent.ForkJoinTask.adapt(() -> body.accept(part)).fork();
         }
-        body.run(0, bound(n, parts, 1));
+        body.accept(0);
         for (int t = 1; t < parts; t++) tasks[t].join();
     }
 

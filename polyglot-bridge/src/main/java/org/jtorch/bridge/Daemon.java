@@ -32,11 +32,12 @@ import org.jtorch.engine.Parallel;
  *
  * <p>It keeps one polyglot {@link Engine} (parsed and compiled Python code and the JIT-compiled Java kernels
  * stay warm between runs) and two spare {@link Session}s with {@code torch} already imported, so that runs in
- * quick succession each find one ready. A run takes the older spare: its standard streams are switched to the client's, its working directory, environment and
- * {@code sys.argv} set to the client's, and the script runs exactly as {@link Main} would run it. The context is
- * closed afterwards, so no Python state survives a run; JVM-wide engine state (the default random generator, the
- * thread count) is reset to what a fresh process has. Runs are one at a time: a second client while one runs is
- * answered "busy" and runs in a JVM of its own. The next spare is prepared at low CPU priority after each run.
+ * quick succession each find one ready. A run takes the older spare: its standard streams are switched to the
+ * client's, its working directory, environment and {@code sys.argv} set to the client's, JVM-wide engine state
+ * (the default random generator, the thread count) reset to what a fresh process has, and the script runs exactly
+ * as {@link Main} would run it. The context is closed afterwards, so no Python state survives a run. Runs are one
+ * at a time: a second client while one runs is answered "busy" and runs in a JVM of its own. Spares are prepared,
+ * and warmed up while the daemon is idle, at low CPU priority.
  * The daemon exits after {@code -Djtorch.daemon.idle} seconds (default 900) without a run, or when the build
  * stamp {@code -Djtorch.daemon.stamp} changes (a rebuild).
  *
@@ -46,7 +47,8 @@ public final class Daemon {
     private final Path sock;
     private final Path shim;
     private final Engine engine;
-    private final AtomicBoolean running = new AtomicBoolean();
+    /** Set while a run holds the daemon (from its accept to its session's close). */
+    private static final AtomicBoolean running = new AtomicBoolean();
     private volatile long lastActivity = System.nanoTime();
     /** Spares, oldest first; prepared one after another on one low-priority thread. */
     private final java.util.concurrent.ConcurrentLinkedDeque<CompletableFuture<Spare>> spares = new java.util.concurrent.ConcurrentLinkedDeque<>();
@@ -65,11 +67,8 @@ public final class Daemon {
     /** A prepared context and the relays its standard streams go through. */
     private record Spare(Session session, Relay out, Relay err, RelayIn in, java.util.concurrent.atomic.AtomicBoolean warmed) {}
 
-    /** Set while a client waits for the spare: its warm-up stops early (see _jtorch_warmup.py). */
+    /** Set while a client waits for a spare: a warm-up going on stops at once (see _jtorch_warmup.py). */
     private static volatile boolean clientWaiting;
-
-    /** Whether a client is waiting for the spare session (polled by the warm-up). */
-    public static boolean clientWaiting() { return clientWaiting; }
 
     private Daemon(Path sock, Path shim) {
         this.sock = sock;
@@ -148,16 +147,13 @@ public final class Daemon {
                 continue;
             }
             lastActivity = System.nanoTime();
-            busy = true;
             Thread t = new Thread(null, () -> {
                 try {
                     handle(ch);
                 } finally {
                     lastActivity = System.nanoTime();
-                    busy = false;
-                    addSpare();
-                    preparer.execute(this::warmIdle);
                     running.set(false);
+                    addSpare(); // its preparation queues a warm-up of all unwarmed spares behind it
                 }
             }, "jtorch-run", 16L << 20);
             t.start();
@@ -209,9 +205,8 @@ public final class Daemon {
     }
 
     /** Whether background work should stop now: a run is going or a client waits for a spare. */
-    public static boolean yieldToRun() { return clientWaiting || busy; }
+    public static boolean yieldToRun() { return clientWaiting || running.get(); }
 
-    private static volatile boolean busy;
     /** Set once the current run has sent its exit status (or was interrupted): only cleaning up is left. */
     private volatile boolean finishing;
 
@@ -233,19 +228,20 @@ public final class Daemon {
                 sp = spares.pollFirst().join();
             } catch (RuntimeException e) {
                 clientWaiting = false;
-                sendFrame(out, Wire.ERR, ("jtorch: the daemon could not prepare a session: " + e + "\n").getBytes());
+                byte[] msg = ("jtorch: the daemon could not prepare a session: " + e + "\n").getBytes();
+                sendFrame(out, Wire.ERR, msg, 0, msg.length);
                 sendExit(out, 1);
                 return;
             }
             clientWaiting = false;
-            // what a fresh process has (the warm-up drew random numbers)
+            // what a fresh process has (the previous run or the warm-up may have changed both)
             Generator.getDefault().seed();
             Parallel.reset();
             Session session = sp.session();
             BlockingQueue<byte[]> input = new ArrayBlockingQueue<>(4);
             AtomicBoolean interrupted = new AtomicBoolean();
-            sp.out().target = frameOut(out, Wire.OUT);
-            sp.err().target = frameOut(out, Wire.ERR);
+            sp.out().target = new FrameOut(out, Wire.OUT);
+            sp.err().target = new FrameOut(out, Wire.ERR);
             sp.in().source = new FrameIn(out, input);
             // the client's frames: input on demand, Ctrl-C, or the connection closing
             Thread reader = new Thread(() -> {
@@ -306,17 +302,14 @@ public final class Daemon {
                     // cancelled already
                 }
             }
-            // what a fresh process would have
-            Generator.getDefault().seed();
-            Parallel.reset();
         }
     }
 
-    private static void sendFrame(DataOutputStream out, byte type, byte[] b) throws IOException {
+    private static void sendFrame(DataOutputStream out, byte type, byte[] b, int off, int len) throws IOException {
         synchronized (out) {
             out.writeByte(type);
-            out.writeInt(b.length);
-            out.write(b);
+            out.writeInt(len);
+            out.write(b, off, len);
             out.flush();
         }
     }
@@ -345,26 +338,21 @@ public final class Daemon {
     }
 
     /** Output as frames of one type. */
-    private record FrameOut(DataOutputStream out, byte type) {
-        void write(byte[] b, int off, int len) throws IOException {
-            if (len == 0) return;
-            synchronized (out) {
-                out.writeByte(type);
-                out.writeInt(len);
-                out.write(b, off, len);
-                out.flush();
-            }
+    private static final class FrameOut extends OutputStream {
+        private final DataOutputStream out;
+        private final byte type;
+
+        FrameOut(DataOutputStream out, byte type) {
+            this.out = out;
+            this.type = type;
+        }
+
+        @Override public void write(int b) throws IOException { write(new byte[] {(byte) b}, 0, 1); }
+
+        @Override public void write(byte[] b, int off, int len) throws IOException {
+            if (len > 0) sendFrame(out, type, b, off, len);
         }
     }
-
-    private static final class FrameOutStream extends OutputStream {
-        private final FrameOut f;
-        FrameOutStream(FrameOut f) { this.f = f; }
-        @Override public void write(int b) throws IOException { f.write(new byte[] {(byte) b}, 0, 1); }
-        @Override public void write(byte[] b, int off, int len) throws IOException { f.write(b, off, len); }
-    }
-
-    private static OutputStream frameOut(DataOutputStream out, byte type) { return new FrameOutStream(new FrameOut(out, type)); }
 
     /** Input pulled from the client: each read asks for up to len bytes and waits for what the client sends. */
     private static final class FrameIn extends InputStream {

@@ -31,6 +31,7 @@ final class Nice {
         }
     }
 
+    /** setpriority(PRIO_PROCESS, tid, nice): on Linux a thread id names one thread. */
     private static void setPriority(int tid, int nice) {
         try {
             Linker l = Linker.nativeLinker();
@@ -38,23 +39,18 @@ final class Nice {
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
             int rc = (int) setpriority.invokeExact(0, tid, nice);
             assert rc == 0 || rc == -1;
-        } catch (Throwable ignored) {
-            // left as it is
+        } catch (Throwable notLinux) {
+            // no such call here: left at normal priority
         }
     }
 
     static void lowerCurrentThread() {
         try {
             Linker l = Linker.nativeLinker();
-            var lookup = l.defaultLookup();
-            MethodHandle gettid = l.downcallHandle(lookup.find("gettid").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT));
-            MethodHandle setpriority = l.downcallHandle(lookup.find("setpriority").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-            int tid = (int) gettid.invokeExact();
-            int rc = (int) setpriority.invokeExact(0 /* PRIO_PROCESS: a thread id on Linux */, tid, 10);
-            assert rc == 0 || rc == -1;
+            MethodHandle gettid = l.downcallHandle(l.defaultLookup().find("gettid").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT));
+            setPriority((int) gettid.invokeExact(), 10);
         } catch (Throwable notLinux) {
-            // no such calls here: run at normal priority
+            // no such call here: run at normal priority
         }
     }
 }
