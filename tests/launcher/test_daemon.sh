@@ -33,6 +33,30 @@ import sys, torch
 print(torch.initial_seed() != 0, torch.get_num_threads() == (int(__import__("os").environ.get("OMP_NUM_THREADS", "0")) or __import__("os").cpu_count()), "json" in sys.modules)' 2>&1)"
 check "nothing survives a run (seed, threads, modules)" "True True False" "$out"
 
+# a clean run leaves its session to the next script (the JIT's code for torch stays), reset to what a fresh
+# process has: the next script sees none of the previous one's changes
+"$J" -c '
+import torch, sys, warnings, atexit
+torch.set_default_dtype(torch.float64); torch.set_printoptions(precision=2)
+torch.leaked = 1; torch.Tensor.leaked = 2; torch.nn.Linear.leaked = 3
+import torch.nn.modules.module as m; m._global_forward_hooks[1] = print
+sys.path.append("/leaked"); sys.setrecursionlimit(123456); warnings.simplefilter("error")
+LEAKED = 1
+atexit.register(print, "atexit ran")' >"$TMP/first" 2>&1
+check "atexit handlers run and print at the end of a daemon run" "atexit ran" "$(cat "$TMP/first")"
+out="$("$J" -c '
+import _jtorch_launch, torch, sys, warnings
+import torch.nn.modules.module as m
+print(_jtorch_launch.runs > 1, torch.get_default_dtype(), torch.tensor([1.23456]), hasattr(torch, "leaked"),
+      hasattr(torch.Tensor, "leaked"), hasattr(torch.nn.Linear, "leaked"), len(m._global_forward_hooks),
+      "/leaked" in sys.path, sys.getrecursionlimit() != 123456, "LEAKED" in globals(),
+      [f for f in warnings.filters if f[0] == "error"])' 2>&1)"
+check "the session is reused, its state reset" "True torch.float32 tensor([1.2346]) False False False 0 False True False []" "$out"
+printf 'import threading, time\nthreading.Thread(target=time.sleep, args=(3,), daemon=True).start()\n' > "$TMP/thread.py"
+"$J" "$TMP/thread.py"
+out="$("$J" -c 'import _jtorch_launch; print(_jtorch_launch.runs)' 2>&1)"
+check "a run that leaves a thread running is not reused (fresh session)" "1" "$out"
+
 printf 'def f():\n    raise KeyError("k")\nf()\n' > "$TMP/raise.py"
 "$J" "$TMP/raise.py" >/dev/null 2>"$TMP/e"; rc=$?
 check "traceback and exit 1" "1|KeyError: 'k'" "$rc|$(tail -n1 "$TMP/e")"

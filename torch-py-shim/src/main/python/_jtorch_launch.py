@@ -4,6 +4,11 @@ import sys
 
 # True when this run was handed to the launcher's warm daemon JVM (scripts/jtorch; see handoff)
 via_daemon = False
+# how many runs this session has served (the daemon reuses a session whose run left it clean; see recycle)
+runs = 0
+# what a fresh process has right after `import torch` (snapshot); recycle() puts it back after a run
+_base = None
+_MISSING = object()
 
 
 def _print_exc(skip_frames):
@@ -231,9 +236,10 @@ def main(mode, target, argv, editor=None):
 def handoff(cwd, env):
     """Makes a prepared session (the launcher daemon's spare) look like a fresh process started by the client:
     its working directory and environment (env: a flat sequence key, value, key, value, ...)."""
-    global via_daemon
+    global via_daemon, runs
     import os
     via_daemon = True
+    runs += 1
     os.chdir(cwd)
     new = {env[i]: env[i + 1] for i in range(0, len(env), 2)}
     for k in list(os.environ):
@@ -244,3 +250,135 @@ def handoff(cwd, env):
     torch = sys.modules.get("torch")
     if torch is not None:
         torch._default_device_from_env()
+
+
+def at_exit():
+    """What a process does when its script ends: the atexit handlers (their output still reaches the client),
+    then the streams are flushed."""
+    import atexit
+    try:
+        atexit._run_exitfuncs()
+    finally:
+        clear = getattr(atexit, "_clear", None)
+        if clear is not None:
+            clear()
+        _finish()
+
+
+def _owned(name):
+    # the modules whose state a script could change and a fresh process would not have: the shim and builtins
+    # (the launcher's own modules keep their counters)
+    return name == "torch" or name.startswith("torch.") or name == "builtins" or (
+        name.startswith("_jtorch") and name != "_jtorch_launch")
+
+
+def snapshot():
+    """Records the interpreter state of a freshly prepared session (torch imported, nothing run yet): the
+    loaded modules, the shim's module globals, the contents of their module-level lists, dicts and sets, the
+    attributes of its classes and of its module-level option objects, and sys/warnings settings."""
+    global _base
+    import warnings
+    mods = dict(sys.modules)
+    dicts, containers, classes, objects = [], [], [], []
+    for name, m in mods.items():
+        if not _owned(name):
+            continue
+        d = getattr(m, "__dict__", None)
+        if not isinstance(d, dict):
+            continue
+        dicts.append((d, dict(d)))
+        if name == "builtins":
+            continue
+        for v in d.values():
+            t = type(v)
+            if t is list:
+                containers.append((v, list(v)))
+            elif isinstance(v, dict) and t.__module__ in ("builtins", "collections"):
+                containers.append((v, dict(v)))
+            elif t is set:
+                containers.append((v, set(v)))
+            elif isinstance(v, type):
+                if getattr(v, "__module__", None) == name:
+                    classes.append((v, dict(v.__dict__)))
+            elif _owned(getattr(t, "__module__", "") or "") and isinstance(getattr(v, "__dict__", None), dict):
+                objects.append((v, dict(v.__dict__)))
+    _base = {
+        "modules": mods, "dicts": dicts, "containers": containers, "classes": classes, "objects": objects,
+        "path": list(sys.path), "meta_path": list(sys.meta_path), "path_hooks": list(sys.path_hooks),
+        "streams": (sys.stdin, sys.stdout, sys.stderr), "hooks": (sys.displayhook, sys.excepthook),
+        "recursion": sys.getrecursionlimit(), "filters": list(warnings.filters),
+    }
+
+
+def recycle():
+    """After a run: puts back what snapshot() recorded, so that the next script finds the session as a fresh
+    process would (and the code the JIT compiled for the shim stays). False when that cannot be promised: no
+    snapshot, threads still running, or state that could not be put back; the daemon then closes the session."""
+    import threading
+    if _base is None or threading.active_count() > 1:
+        return False
+    try:
+        _restore(_base)
+    except Exception:
+        return False
+    return True
+
+
+def _restore(b):
+    import types
+    import warnings
+    mods = b["modules"]
+    for name in [n for n in sys.modules if n not in mods]:
+        del sys.modules[name]
+    for name, m in mods.items():
+        if sys.modules.get(name) is not m:
+            sys.modules[name] = m
+    for d, d0 in b["dicts"]:
+        for k in [k for k in d if k not in d0]:
+            del d[k]
+        for k, v in d0.items():
+            if d.get(k, _MISSING) is not v:
+                d[k] = v
+    for c, c0 in b["containers"]:
+        if len(c) == len(c0) and (all(x is y for x, y in zip(c, c0)) if type(c0) is list else
+                                   c == c0 if type(c0) is set else all(c.get(k, _MISSING) is v for k, v in c0.items())):
+            continue
+        if type(c0) is list:
+            c[:] = c0
+        else:
+            c.clear()
+            c.update(c0)
+    for cls, d0 in b["classes"]:
+        d = cls.__dict__
+        if len(d) == len(d0) and all(d.get(k, _MISSING) is v for k, v in d0.items()):
+            continue
+        for k in [k for k in d if k not in d0]:
+            delattr(cls, k)
+        for k, v in d0.items():
+            if d.get(k, _MISSING) is not v:
+                setattr(cls, k, v)
+    for obj, d0 in b["objects"]:
+        d = obj.__dict__
+        if len(d) != len(d0) or any(d.get(k, _MISSING) is not v for k, v in d0.items()):
+            d.clear()
+            d.update(d0)
+    sys.path[:] = b["path"]
+    sys.meta_path[:] = b["meta_path"]
+    sys.path_hooks[:] = b["path_hooks"]
+    sys.path_importer_cache.clear()
+    sys.argv = [""]
+    sys.stdin, sys.stdout, sys.stderr = b["streams"]
+    sys.displayhook, sys.excepthook = b["hooks"]
+    sys.setrecursionlimit(b["recursion"])
+    sys.settrace(None)
+    sys.setprofile(None)
+    for a in ("last_type", "last_value", "last_traceback", "last_exc"):
+        if hasattr(sys, a):
+            delattr(sys, a)
+    warnings.filters[:] = b["filters"]
+    mutated = getattr(warnings, "_filters_mutated", None)
+    if mutated is not None:
+        mutated()
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    if "random" in mods:
+        mods["random"].seed()  # a fresh process seeds it from the OS

@@ -153,7 +153,6 @@ public final class Daemon {
                 } finally {
                     lastActivity = System.nanoTime();
                     running.set(false);
-                    addSpare(); // its preparation queues a warm-up of all unwarmed spares behind it
                 }
             }, "jtorch-run", 16L << 20);
             t.start();
@@ -174,7 +173,7 @@ public final class Daemon {
         Relay out = new Relay(), err = new Relay();
         RelayIn in = new RelayIn();
         Session s = Session.builder().engine(engine).shimPath(shim).arguments("").out(out).err(err).in(in).importTorch(false).build();
-        s.eval("import _jtorch_launch, torch");
+        s.eval("import _jtorch_launch, torch\n_jtorch_launch.snapshot()");
         Spare sp = new Spare(s, out, err, in, new java.util.concurrent.atomic.AtomicBoolean());
         preparer.execute(this::warmIdle);
         return sp;
@@ -196,6 +195,7 @@ public final class Daemon {
             try {
                 Value done = sp.session().eval("import _jtorch_warmup\n_jtorch_warmup.run(" + warm + ")");
                 if (done.isBoolean() && done.asBoolean()) sp.warmed().set(true);
+                sp.session().eval("_jtorch_launch.recycle()"); // leaves it as a fresh process has it
             } catch (RuntimeException e) {
                 sp.warmed().set(true); // not again
                 System.err.println("jtorch daemon: warm-up failed (the session is still usable): " + e);
@@ -212,6 +212,7 @@ public final class Daemon {
 
     private void handle(SocketChannel ch) {
         Spare sp = null;
+        boolean reusable = false;
         try (ch) {
             DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Channels.newInputStream(ch)));
             DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(Channels.newOutputStream(ch)));
@@ -229,6 +230,7 @@ public final class Daemon {
             } catch (RuntimeException e) {
                 clientWaiting = false;
                 byte[] msg = ("jtorch: the daemon could not prepare a session: " + e + "\n").getBytes();
+                addSpare();
                 sendFrame(out, Wire.ERR, msg, 0, msg.length);
                 sendExit(out, 1);
                 return;
@@ -243,7 +245,20 @@ public final class Daemon {
             sp.out().target = new FrameOut(out, Wire.OUT);
             sp.err().target = new FrameOut(out, Wire.ERR);
             sp.in().source = new FrameIn(out, input);
-            // the client's frames: input on demand, Ctrl-C, or the connection closing
+            // the client's frames: input on demand, Ctrl-C, or the connection closing; once the run has answered,
+            // the connection closing no longer stops anything (the session may already serve the next run)
+            AtomicBoolean over = new AtomicBoolean();
+            Runnable stop = () -> {
+                synchronized (over) {
+                    if (over.get()) return;
+                    interrupted.set(true);
+                    try {
+                        session.context().close(true);
+                    } catch (RuntimeException ignored) {
+                        // already closed
+                    }
+                }
+            };
             Thread reader = new Thread(() -> {
                 try {
                     while (true) {
@@ -251,19 +266,12 @@ public final class Daemon {
                         int n = in.readInt();
                         if (type == Wire.INPUT) input.put(n > 0 ? in.readNBytes(n) : new byte[0]);
                         else if (type == Wire.INTERRUPT) {
-                            interrupted.set(true);
-                            session.context().close(true);
+                            stop.run();
                             return;
                         }
                     }
                 } catch (IOException | InterruptedException | RuntimeException gone) {
-                    // client gone: stop the run
-                    interrupted.set(true);
-                    try {
-                        session.context().close(true);
-                    } catch (RuntimeException ignored) {
-                        // already closed
-                    }
+                    stop.run(); // client gone: stop the run
                 }
             }, "jtorch-client-reader");
             reader.setDaemon(true);
@@ -288,21 +296,55 @@ public final class Daemon {
                 finishing = true;
                 return;
             }
+            try {
+                session.eval("_jtorch_launch.at_exit()"); // atexit handlers, as the process would run them
+                reusable = !interrupted.get();
+            } catch (RuntimeException e) {
+                // os._exit() in a handler, or the context already gone (os._exit() in the script)
+                if (e instanceof PolyglotException pe && pe.isExit() && status == 0) status = pe.getExitStatus();
+            }
             sp.out().flush();
             sp.err().flush();
             finishing = true;
             sendExit(out, status);
+            synchronized (over) {
+                over.set(true);
+                reusable &= !interrupted.get();
+            }
         } catch (IOException | RuntimeException e) {
             System.err.println("jtorch daemon: run failed: " + e);
         } finally {
-            if (sp != null) {
+            if (sp != null && !(reusable && recycle(sp))) {
                 try {
                     sp.session().close();
                 } catch (RuntimeException ignored) {
                     // cancelled already
                 }
+                addSpare(); // its preparation queues a warm-up of all unwarmed spares behind it
             }
         }
+    }
+
+    /**
+     * Puts a session whose run ended normally back at the head of the spares, its interpreter state reset to
+     * what a fresh process has (_jtorch_launch.recycle: modules, the shim's globals and classes, sys and
+     * warnings settings, __main__), so that the code the JIT compiled for it (the shim's, torch's) serves the
+     * next script too. False (the caller closes it) when the reset cannot promise that: threads left running,
+     * an unrestorable change, or the context gone.
+     */
+    private boolean recycle(Spare sp) {
+        if (!Boolean.parseBoolean(System.getProperty("jtorch.daemon.reuse", "true"))) return false;
+        sp.out().target = OutputStream.nullOutputStream();
+        sp.err().target = OutputStream.nullOutputStream();
+        sp.in().source = InputStream.nullInputStream();
+        try {
+            Value ok = sp.session().eval("_jtorch_launch.recycle()");
+            if (!ok.isBoolean() || !ok.asBoolean()) return false;
+        } catch (RuntimeException e) {
+            return false;
+        }
+        spares.addFirst(CompletableFuture.completedFuture(sp));
+        return true;
     }
 
     private static void sendFrame(DataOutputStream out, byte type, byte[] b, int off, int len) throws IOException {
