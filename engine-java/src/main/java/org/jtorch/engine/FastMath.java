@@ -32,8 +32,67 @@ final class FastMath {
         return p * Float.intBitsToFloat((k1 + 127) << 23) * Float.intBitsToFloat((k2 + 127) << 23);
     }
 
-    static void exp(float[] s, int so, float[] t, int to, int n) {
-        for (int i = 0; i < n; i++) t[to + i] = exp(s[so + i]);
+    static void exp(float[] s, int so, float[] t, int to, int n) { expShifted(s, so, 0f, t, to, n); }
+
+    private static final int BLOCK = 512;
+    private static final float EXP_LO = -87.33654f, EXP_HI = 88.3f; // k = round(v / ln 2) in [-126, 127]: 2^k is a normal float
+
+    /**
+     * e^(s[i] - shift) for n floats into t. Blocks of 512 go through two scratch arrays indexed like each
+     * other, which C2 turns into 512-bit vector code (it does not vectorise the polynomial when source and
+     * destination are two offsets into arrays that might be one); only the final 2^k scaling (float/int bit
+     * moves) stays scalar, and elements outside the normal range (overflow, subnormal results, NaN) are redone
+     * by the scalar {@link #exp(float)}.
+     */
+    static void expShifted(float[] s, int so, float shift, float[] t, int to, int n) {
+        float[] x = new float[Math.min(n, BLOCK)], k = new float[x.length];
+        for (int b = 0; b < n; b += BLOCK) {
+            int m = Math.min(BLOCK, n - b);
+            System.arraycopy(s, so + b, x, 0, m);
+            boolean normal = inExpRange(x, m, shift);
+            expPoly(x, k, m, shift);
+            expScale(x, k, t, to + b, m);
+            if (!normal) {
+                for (int j = 0; j < m; j++) {
+                    float v = s[so + b + j] - shift;
+                    if (!(v >= EXP_LO && v <= EXP_HI)) t[to + b + j] = exp(v);
+                }
+            }
+        }
+    }
+
+    /** Whether every x[j] - shift is in [EXP_LO, EXP_HI] (false for NaN). */
+    private static boolean inExpRange(float[] x, int m, float shift) {
+        float lo = 0f, hi = 0f;
+        for (int j = 0; j < m; j++) {
+            lo = Math.min(lo, x[j]);
+            hi = Math.max(hi, x[j]);
+        }
+        return lo - shift >= EXP_LO && hi - shift <= EXP_HI;
+    }
+
+    /** x[j] := the polynomial part of e^(x[j] - shift), k[j] := the rounded multiple of ln 2 (plus MAGIC). */
+    private static void expPoly(float[] x, float[] k, int m, float shift) {
+        for (int j = 0; j < m; j++) {
+            float v = Math.min(Math.max(x[j] - shift, EXP_LO), EXP_HI);
+            float t = Math.fma(v, LOG2E, MAGIC);
+            k[j] = t;
+            float kf = t - MAGIC;
+            float r = Math.fma(kf, -LN2_HI, v);
+            r = Math.fma(kf, -LN2_LO, r);
+            float p = 1.9875691500E-4f;
+            p = Math.fma(p, r, 1.3981999507E-3f);
+            p = Math.fma(p, r, 8.3334519073E-3f);
+            p = Math.fma(p, r, 4.1665795894E-2f);
+            p = Math.fma(p, r, 1.6666665459E-1f);
+            p = Math.fma(p, r, 5.0000001201E-1f);
+            x[j] = Math.fma(p * r, r, r) + 1f;
+        }
+    }
+
+    /** t[to + j] := x[j] * 2^k[j] (k in the normal exponent range here). */
+    private static void expScale(float[] x, float[] k, float[] t, int to, int m) {
+        for (int j = 0; j < m; j++) t[to + j] = x[j] * Float.intBitsToFloat((Float.floatToRawIntBits(k[j]) - (0x4B400000 - 127)) << 23);
     }
 
     /** Sum of n floats at off, off+stride, ... in double, with eight partial sums. */
@@ -62,24 +121,14 @@ final class FastMath {
         }
         if (nan) mx = Float.NaN;
         if (mx == Float.NEGATIVE_INFINITY) mx = 0f; // a row of -inf: exp(-inf - 0) = 0, so 0/0 = NaN as in PyTorch
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int i = 0;
         if (log) {
-            for (; i + 3 < n; i += 4) {
-                s0 += exp(x[xo + i] - mx); s1 += exp(x[xo + i + 1] - mx);
-                s2 += exp(x[xo + i + 2] - mx); s3 += exp(x[xo + i + 3] - mx);
-            }
-            for (; i < n; i++) s0 += exp(x[xo + i] - mx);
-            float ls = (float) Math.log((s0 + s1) + (s2 + s3));
+            float[] e = new float[n];
+            expShifted(x, xo, mx, e, 0, n);
+            float ls = (float) Math.log(sum(e, 0, 1, n));
             for (int j = 0; j < n; j++) out[oo + j] = (x[xo + j] - mx) - ls;
         } else {
-            for (; i + 3 < n; i += 4) {
-                float e0 = exp(x[xo + i] - mx), e1 = exp(x[xo + i + 1] - mx), e2 = exp(x[xo + i + 2] - mx), e3 = exp(x[xo + i + 3] - mx);
-                out[oo + i] = e0; out[oo + i + 1] = e1; out[oo + i + 2] = e2; out[oo + i + 3] = e3;
-                s0 += e0; s1 += e1; s2 += e2; s3 += e3;
-            }
-            for (; i < n; i++) { float e = exp(x[xo + i] - mx); out[oo + i] = e; s0 += e; }
-            float inv = (float) (1.0 / ((s0 + s1) + (s2 + s3)));
+            expShifted(x, xo, mx, out, oo, n);
+            float inv = (float) (1.0 / sum(out, oo, 1, n));
             for (int j = 0; j < n; j++) out[oo + j] *= inv;
         }
     }
