@@ -37,7 +37,7 @@ import org.jtorch.engine.Parallel;
  * (the default random generator, the thread count) reset to what a fresh process has, and the script runs exactly
  * as {@link Main} would run it. The context is closed afterwards, so no Python state survives a run. Runs are one
  * at a time: a second client while one runs is answered "busy" and runs in a JVM of its own. Spares are prepared,
- * and warmed up while the daemon is idle, at low CPU priority.
+ * and the next one warmed up while the daemon is idle.
  * The daemon exits after {@code -Djtorch.daemon.idle} seconds (default 900) without a run, or when the build
  * stamp {@code -Djtorch.daemon.stamp} changes (a rebuild).
  *
@@ -50,13 +50,12 @@ public final class Daemon {
     /** Set while a run holds the daemon (from its accept to its session's close). */
     private static final AtomicBoolean running = new AtomicBoolean();
     private volatile long lastActivity = System.nanoTime();
-    /** Spares, oldest first; prepared one after another on one low-priority thread. */
+    /** Spares, the next to use first; prepared one after another on one thread. */
     private final java.util.concurrent.ConcurrentLinkedDeque<CompletableFuture<Spare>> spares = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private final java.util.concurrent.ExecutorService preparer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(null, () -> {
-            Nice.lowerCurrentThread();
-            r.run();
-        }, "jtorch-prepare", 16L << 20);
+        // normal priority: a lowered one is inherited by the threads it starts (Truffle's compiler thread among
+        // them), which then starve when a script keeps both cores busy
+        Thread t = new Thread(null, r, "jtorch-prepare", 16L << 20);
         t.setDaemon(true);
         return t;
     });
@@ -180,18 +179,20 @@ public final class Daemon {
     }
 
     /**
-     * Warms the spares up while no run is going: exercises the common paths so that the JIT has compiled them
-     * before a script runs (off with -Djtorch.daemon.warmup=0). A run starting, or a client waiting, stops it
-     * (the rest is done at the next idle moment), so it never delays a run nor competes with one; the compiler
-     * threads work at low priority too.
+     * Warms the next spare up while no run is going: exercises the common paths so that the JIT has compiled
+     * them before a script runs (off with -Djtorch.daemon.warmup=0). A run starting, or a client waiting, stops
+     * it (it is tried again after the next run), and the run waits until the warm-up has put the session's state
+     * back (the spare's monitor).
      */
     private void warmIdle() {
         double warm = Double.parseDouble(System.getProperty("jtorch.daemon.warmup", "6"));
         if (warm <= 0) return;
-        for (CompletableFuture<Spare> f : spares) {
-            if (yieldToRun()) return;
+        // only the next spare: the other is a stand-by for a run that leaves its session unusable
+        CompletableFuture<Spare> f = spares.peekFirst();
+        if (f != null && !yieldToRun()) {
             Spare sp = f.getNow(null);
-            if (sp == null || sp.warmed().get()) continue;
+            if (sp == null || sp.warmed().get()) return;
+            synchronized (sp) {
             try {
                 Value done = sp.session().eval("import _jtorch_warmup\n_jtorch_warmup.run(" + warm + ")");
                 if (done.isBoolean() && done.asBoolean()) sp.warmed().set(true);
@@ -200,7 +201,7 @@ public final class Daemon {
                 sp.warmed().set(true); // not again
                 System.err.println("jtorch daemon: warm-up failed (the session is still usable): " + e);
             }
-            Nice.lowerThreads("TruffleCompile", "C2 CompilerThre", "C1 CompilerThre");
+            }
         }
     }
 
@@ -227,6 +228,9 @@ public final class Daemon {
             try {
                 clientWaiting = true;
                 sp = spares.pollFirst().join();
+                synchronized (sp) {
+                    // a warm-up of this spare has stopped (clientWaiting) and put its state back
+                }
             } catch (RuntimeException e) {
                 clientWaiting = false;
                 byte[] msg = ("jtorch: the daemon could not prepare a session: " + e + "\n").getBytes();
@@ -344,6 +348,7 @@ public final class Daemon {
             return false;
         }
         spares.addFirst(CompletableFuture.completedFuture(sp));
+        if (!sp.warmed().get()) preparer.execute(this::warmIdle); // its warm-up was cut short by the run
         return true;
     }
 
