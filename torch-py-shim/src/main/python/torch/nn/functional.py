@@ -236,6 +236,10 @@ def gelu(input, approximate='none'):
         return input * 0.5 * (torch.tanh(inner) + 1.0)
     if approximate != 'none':
         raise RuntimeError(f"approximate argument must be either none or tanh.")
+    if isinstance(input, torch.Tensor) and input.dtype == torch.float32:
+        r = torch._jt.T.gelu(input._v)
+        if r is not None:
+            return torch._tensor._w(r)
     return input * 0.5 * (torch.erf(input * (1.0 / math.sqrt(2.0))) + 1.0)
 
 
@@ -576,6 +580,11 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         raise RuntimeError(
             f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
             f"[*, {', '.join(str(s) for s in normalized_shape)}], but got input of size{list(input.shape)}")
+    if (k == 1 and input.dim() > 0 and input.dtype == torch.float32
+            and (weight is None or isinstance(weight, torch.Tensor)) and (bias is None or isinstance(bias, torch.Tensor))):
+        r = torch._jt.T.layerNorm(input._v, None if weight is None else weight._v, None if bias is None else bias._v, float(eps))
+        if r is not None:
+            return torch._tensor._w(r)
     lead = list(input.shape[:input.dim() - k])
     x = input.reshape(lead + [-1])
     mean = x.mean(-1, keepdim=True)

@@ -723,6 +723,42 @@ public final class Torch {
     }
 
     /**
+     * nn.functional.layer_norm over the last dimension as one op (NativeLayerNormBackward0, as PyTorch records
+     * it), weight and bias optional (null); null when the backend has no fused kernel for these tensors (the
+     * caller then composes it).
+     */
+    public static Variable layerNorm(Variable x, Variable w, Variable b, double eps) {
+        Tensor xd = x.data.contiguous(), wd = w == null ? null : w.data, bd = b == null ? null : b.data;
+        Tensor[] r = Ops.layerNorm(xd, wd, bd, eps);
+        if (r == null) return null;
+        boolean gx = x.requiresGrad, gw = w != null && w.requiresGrad, gb = b != null && b.requiresGrad;
+        if (!GradMode.isEnabled() || !(gx || gw || gb)) return plain(r[0]);
+        Tensor mean = r[1], rstd = r[2];
+        B1 back = g -> {
+            Tensor[] d = Ops.layerNormBackward(g, xd, mean, rstd, wd, gw, gb);
+            if (d == null) throw new IllegalStateException("layer_norm: no fused backward for these tensors");
+            return w == null ? new Tensor[] {gx ? d[0] : null} : b == null ? new Tensor[] {gx ? d[0] : null, d[1]}
+                : new Tensor[] {gx ? d[0] : null, d[1], d[2]};
+        };
+        return w == null ? record("NativeLayerNormBackward0", r[0], saved(xd, mean, rstd), back, x)
+            : b == null ? record("NativeLayerNormBackward0", r[0], saved(xd, mean, rstd, wd), back, x, w)
+            : record("NativeLayerNormBackward0", r[0], saved(xd, mean, rstd, wd), back, x, w, b);
+    }
+
+    /** Exact (erf) GELU as one op (GeluBackward0); null when the backend has no fused kernel. */
+    public static Variable gelu(Variable x) {
+        Tensor xd = x.data.contiguous();
+        Tensor y = Ops.gelu(xd, null);
+        if (y == null) return null;
+        if (!needs(x)) return plain(y);
+        return record("GeluBackward0", y, saved(xd), g -> {
+            Tensor d = Ops.gelu(xd, g);
+            if (d == null) throw new IllegalStateException("gelu: no fused backward for these tensors");
+            return new Tensor[] {d};
+        }, x);
+    }
+
+    /**
      * nn.functional.linear for a 2-D input with a bias: bias + x @ W^T, recorded as PyTorch records it
      * (AddmmBackward0), with the weight's gradient computed as g^T @ x straight into W's layout rather than as
      * (x^T g)^T through a transpose node (which would have to be copied into .grad).

@@ -42,6 +42,24 @@ public interface Backend {
         return false;
     }
 
+    /**
+     * layer_norm over the last dimension of x (contiguous, n = its size): y = (x - mean) * rstd * w + b per row,
+     * with each row's mean and 1/sqrt(var + eps) written to mean and rstd (w, b of shape [n] or null). False when
+     * this backend has no fused kernel for these tensors (the caller then composes it from other ops).
+     */
+    default boolean layerNorm(Tensor x, Tensor w, Tensor b, double eps, Tensor y, Tensor mean, Tensor rstd) { return false; }
+
+    /**
+     * layer_norm's gradients from the forward's mean and rstd: gx (always), gw and gb (each may be null: not
+     * wanted). False when there is no fused kernel.
+     */
+    default boolean layerNormBackward(Tensor g, Tensor x, Tensor mean, Tensor rstd, Tensor w, Tensor gx, Tensor gw, Tensor gb) {
+        return false;
+    }
+
+    /** Exact (erf) GELU into y, or its gradient g * gelu'(x) into y when g is not null; false: no fused kernel. */
+    default boolean gelu(Tensor x, Tensor g, Tensor y) { return false; }
+
     /** self += alpha * other in place, other of self's shape and dtype (add_ with alpha: an optimizer's update). */
     default void addScaled(Tensor self, Tensor other, double alpha) {
         Tensor t = Ops.emptyLike(other);

@@ -292,6 +292,95 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    private static boolean f32(Tensor t) { return t == null || (t.storage instanceof Storage.F32 && t.isContiguous()); }
+
+    private static float[] arr(Tensor t) { return t == null ? null : ((Storage.F32) t.storage).a; }
+
+    @Override public boolean layerNorm(Tensor x, Tensor w, Tensor b, double eps, Tensor y, Tensor mean, Tensor rstd) {
+        if (!(f32(x) && f32(w) && f32(b) && f32(y) && f32(mean) && f32(rstd)) || x.dim() == 0) return false;
+        int n = x.size(x.dim() - 1), rows = n == 0 ? 0 : x.numel() / n;
+        float[] xa = arr(x), wa = arr(w), ba = arr(b), ya = arr(y), ma = arr(mean), ra = arr(rstd);
+        int xo = x.offset, yo = y.offset, mo = mean.offset, ro = rstd.offset, wo = w == null ? 0 : w.offset, bo = b == null ? 0 : b.offset;
+        Parallel.range(rows, Math.max(1, Parallel.GRAIN / Math.max(1, n)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = xo + r * n;
+                double mu = FastMath.sum(xa, o, 1, n) / n, sq = 0;
+                for (int j = 0; j < n; j++) {
+                    double d = xa[o + j] - mu;
+                    sq += d * d;
+                }
+                float m = (float) mu, rs = (float) (1.0 / Math.sqrt(sq / n + eps));
+                ma[mo + r] = m;
+                ra[ro + r] = rs;
+                int q = yo + r * n;
+                for (int j = 0; j < n; j++) {
+                    float v = (xa[o + j] - m) * rs;
+                    if (wa != null) v *= wa[wo + j];
+                    if (ba != null) v += ba[bo + j];
+                    ya[q + j] = v;
+                }
+            }
+        });
+        return true;
+    }
+
+    @Override public boolean layerNormBackward(Tensor g, Tensor x, Tensor mean, Tensor rstd, Tensor w, Tensor gx, Tensor gw, Tensor gb) {
+        if (!(f32(g) && f32(x) && f32(mean) && f32(rstd) && f32(w) && f32(gx) && f32(gw) && f32(gb)) || x.dim() == 0) return false;
+        int n = x.size(x.dim() - 1), rows = n == 0 ? 0 : x.numel() / n;
+        float[] ga = arr(g), xa = arr(x), ma = arr(mean), ra = arr(rstd), wa = arr(w), gxa = arr(gx);
+        int go = g.offset, xo = x.offset, mo = mean.offset, ro = rstd.offset, wo = w == null ? 0 : w.offset, gxo = gx.offset;
+        Parallel.range(rows, Math.max(1, Parallel.GRAIN / Math.max(1, n)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int gr = go + r * n, xr = xo + r * n;
+                float m = ma[mo + r], rs = ra[ro + r];
+                double s1 = 0, s2 = 0; // sums of gy and gy * xhat over the row
+                for (int j = 0; j < n; j++) {
+                    float gy = wa != null ? ga[gr + j] * wa[wo + j] : ga[gr + j];
+                    s1 += gy;
+                    s2 += gy * ((xa[xr + j] - m) * rs);
+                }
+                float a = (float) (s1 / n), c = (float) (s2 / n);
+                int q = gxo + r * n;
+                for (int j = 0; j < n; j++) {
+                    float gy = wa != null ? ga[gr + j] * wa[wo + j] : ga[gr + j];
+                    float xh = (xa[xr + j] - m) * rs;
+                    gxa[q + j] = rs * (gy - a - xh * c);
+                }
+            }
+        });
+        if (gw != null || gb != null) {
+            double[] sw = new double[n], sb = new double[n];
+            for (int r = 0; r < rows; r++) {
+                int gr = go + r * n, xr = xo + r * n;
+                float m = ma[mo + r], rs = ra[ro + r];
+                for (int j = 0; j < n; j++) {
+                    float gv = ga[gr + j];
+                    sw[j] += gv * ((xa[xr + j] - m) * rs);
+                    sb[j] += gv;
+                }
+            }
+            if (gw != null) for (int j = 0; j < n; j++) arr(gw)[gw.offset + j] = (float) sw[j];
+            if (gb != null) for (int j = 0; j < n; j++) arr(gb)[gb.offset + j] = (float) sb[j];
+        }
+        return true;
+    }
+
+    @Override public boolean gelu(Tensor x, Tensor g, Tensor y) {
+        if (!(f32(x) && f32(g) && f32(y)) || (g != null && !g.sameShape(x)) || !y.sameShape(x)) return false;
+        float[] xa = arr(x), ga = arr(g), ya = arr(y);
+        int xo = x.offset, go = g == null ? 0 : g.offset, yo = y.offset;
+        Parallel.range(x.numel(), Parallel.GRAIN / 8, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                // in float, step by step as PyTorch's CPU kernel (so that results round the same way)
+                float v = xa[xo + i];
+                float cdf = 0.5f * (1f + FastMath.erf(v * 0.70710678f));
+                ya[yo + i] = ga == null ? v * cdf
+                    : ga[go + i] * (cdf + v * (0.39894228f * FastMath.exp(v * v * -0.5f)));
+            }
+        });
+        return true;
+    }
+
     @Override public boolean adamStep(Tensor p, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
                                       float weightDecay, boolean decoupled, boolean maximize, float stepSize, float bc2Sqrt) {
         if (!(p.storage instanceof Storage.F32 ps && g.storage instanceof Storage.F32 gs && m.storage instanceof Storage.F32 ms
@@ -435,7 +524,8 @@ public final class CpuBackend implements Backend {
             float[] xv = fa.a, ov = fd.a;
             int rows = x.numel() / len, xo = x.offset, oo = out.offset;
             Parallel.range(rows, Math.max(1, Parallel.GRAIN / len), (r0, r1) -> {
-                for (int r = r0; r < r1; r++) FastMath.softmaxRow(xv, xo + r * len, ov, oo + r * len, len, log);
+                FastMath.Scratch w = new FastMath.Scratch();
+                for (int r = r0; r < r1; r++) FastMath.softmaxRow(xv, xo + r * len, ov, oo + r * len, len, log, w);
             });
             return;
         }

@@ -390,6 +390,33 @@ public final class Ops {
         return done;
     }
 
+    /**
+     * Fused layer_norm over the last dimension: {y, mean, rstd} (mean and rstd of shape x.shape[:-1] + [1]), or null
+     * when the backend has no fused kernel for these tensors.
+     */
+    public static Tensor[] layerNorm(Tensor x, Tensor w, Tensor b, double eps) {
+        if (x.dim() == 0 || (w != null && (w.dim() != 1 || w.size(0) != x.size(x.dim() - 1) || !w.device.equals(x.device)))
+                || (b != null && (b.dim() != 1 || b.size(0) != x.size(x.dim() - 1) || !b.device.equals(x.device)))) return null;
+        int[] stat = x.shape();
+        stat[stat.length - 1] = 1;
+        Tensor y = emptyLike(x), mean = alloc(x.dtype, stat, x.device), rstd = alloc(x.dtype, stat, x.device);
+        return x.backend().layerNorm(x, w, b, eps, y, mean, rstd) ? new Tensor[] {y, mean, rstd} : null;
+    }
+
+    /** layer_norm's {gx, gw, gb} (gw/gb null unless wanted), or null when there is no fused kernel. */
+    public static Tensor[] layerNormBackward(Tensor g, Tensor x, Tensor mean, Tensor rstd, Tensor w, boolean wantW, boolean wantB) {
+        int n = x.size(x.dim() - 1);
+        Tensor gx = emptyLike(x), gw = wantW ? alloc(x.dtype, new int[] {n}, x.device) : null, gb = wantB ? alloc(x.dtype, new int[] {n}, x.device) : null;
+        return x.backend().layerNormBackward(g.contiguous(), x, mean, rstd, w, gx, gw, gb) ? new Tensor[] {gx, gw, gb} : null;
+    }
+
+    /** Exact GELU (g null) or its gradient g * gelu'(x); null when there is no fused kernel. */
+    public static Tensor gelu(Tensor x, Tensor g) {
+        Tensor y = emptyLike(x);
+        if (g != null) g = g.contiguous();
+        return x.backend().gelu(x, g, y) ? y : null;
+    }
+
     /** self += alpha * other in place (add_ with alpha), with binaryInPlace's checks; one pass where the backend can. */
     public static Tensor addScaledInPlace(Tensor self, Tensor other, double alpha) {
         if (self.sameShape(other) && self.dtype == other.dtype && self.dtype.isFloating() && self.storage != other.storage

@@ -47,7 +47,7 @@ class FastMathTest {
                 for (int i = 0; i < s.length; i++) s[i] = (float) (r.nextGaussian() * 30);
                 if (special) for (int i = 0; i < specials.length && i < n; i++) s[3 + (i * 37) % n] = specials[i];
                 for (float shift : new float[] {0f, 2.5f}) {
-                    FastMath.expShifted(s, 3, shift, t, 7, n);
+                    FastMath.expShifted(s, 3, shift, t, 7, n, new FastMath.Scratch());
                     for (int i = 0; i < n; i++) {
                         float want = FastMath.exp(s[3 + i] - shift);
                         assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(t[7 + i]), "exp(" + s[3 + i] + " - " + shift + ")");
@@ -55,6 +55,21 @@ class FastMathTest {
                 }
             }
         }
+    }
+
+    @Test void floatErfWithinAFewUlp() {
+        double worst = 0, worstAbs = 0;
+        for (float v = -6f; v <= 6f; v += 1e-4f) {
+            double want = Erf.erf(v);
+            float got = FastMath.erf(v);
+            worstAbs = Math.max(worstAbs, Math.abs(got - want));
+            if (Math.abs(want) > 1e-3) worst = Math.max(worst, ulps(got, want));
+        }
+        assertTrue(worst <= 6, "worst error " + worst + " ulp"); // measured 5.5 (where |erf| > 1e-3)
+        assertTrue(worstAbs <= 4e-7, "worst absolute error " + worstAbs); // measured 3.3e-7
+        assertEquals(1f, FastMath.erf(Float.POSITIVE_INFINITY));
+        assertEquals(-1f, FastMath.erf(Float.NEGATIVE_INFINITY));
+        assertTrue(Float.isNaN(FastMath.erf(Float.NaN)));
     }
 
     @Test void sumMatchesDouble() {
