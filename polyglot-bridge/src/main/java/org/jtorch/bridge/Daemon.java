@@ -30,14 +30,15 @@ import org.jtorch.engine.Parallel;
 /**
  * A warm JVM that the {@code jtorch} launcher hands scripts to (start-up in ~0.2 s instead of ~6 s).
  *
- * <p>It keeps one polyglot {@link Engine} (parsed and compiled Python code and the JIT-compiled Java kernels
- * stay warm between runs) and two spare {@link Session}s with {@code torch} already imported, so that runs in
- * quick succession each find one ready. A run takes the older spare: its standard streams are switched to the
- * client's, its working directory, environment and {@code sys.argv} set to the client's, JVM-wide engine state
- * (the default random generator, the thread count) reset to what a fresh process has, and the script runs exactly
- * as {@link Main} would run it. The context is closed afterwards, so no Python state survives a run. Runs are one
- * at a time: a second client while one runs is answered "busy" and runs in a JVM of its own. Spares are prepared,
- * and the next one warmed up while the daemon is idle.
+ * <p>It keeps one polyglot {@link Engine} and a spare {@link Session} with {@code torch} already imported. A run
+ * takes the spare: its standard streams are switched to the client's, its working directory, environment and
+ * {@code sys.argv} set to the client's, JVM-wide engine state (the default random generator, the thread count)
+ * reset to what a fresh process has, and the script runs exactly as {@link Main} would run it. Afterwards the
+ * session's Python state is put back to what it was before the run ({@code _jtorch_launch.recycle}) and it becomes
+ * the spare again, so the code the JIT compiled for torch serves the next script; a run that cannot be undone
+ * (threads left running, an interrupt) closes its session and a new spare is prepared. Runs are one at a time: a
+ * second client while one runs is answered "busy" and runs in a JVM of its own. When it starts, the daemon runs
+ * the CPU kernels for a moment ({@link org.jtorch.autograd.Warmup}); the spare is warmed up once while idle.
  * The daemon exits after {@code -Djtorch.daemon.idle} seconds (default 900) without a run, or when the build
  * stamp {@code -Djtorch.daemon.stamp} changes (a rebuild).
  *
@@ -59,7 +60,20 @@ public final class Daemon {
         t.setDaemon(true);
         return t;
     });
-    static final int SPARES = 2;
+    /**
+     * One spare: a clean run leaves its session for the next (recycle); a fresh one is prepared only after a run
+     * that could not be recycled, so no preparation competes with the runs of a benchmark or a build.
+     */
+    static final int SPARES = 1;
+    /** The idle warm-up's own thread, at low priority (started after the first spare, so the JIT's threads are not). */
+    private final java.util.concurrent.ExecutorService warmer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(null, () -> {
+            Nice.lowerCurrentThread();
+            r.run();
+        }, "jtorch-warm", 16L << 20);
+        t.setDaemon(true);
+        return t;
+    });
 
     private void addSpare() { spares.addLast(CompletableFuture.supplyAsync(this::prepare, preparer)); }
 
@@ -89,6 +103,8 @@ public final class Daemon {
     }
 
     private void serve() throws IOException {
+        // the CPU kernels first, while HotSpot's compiler queue is short (see Warmup)
+        org.jtorch.autograd.Warmup.run(Long.getLong("jtorch.daemon.kernelWarmup", 1500));
         for (int i = 0; i < SPARES; i++) addSpare();
         Files.deleteIfExists(sock);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -174,7 +190,7 @@ public final class Daemon {
         Session s = Session.builder().engine(engine).shimPath(shim).arguments("").out(out).err(err).in(in).importTorch(false).build();
         s.eval("import _jtorch_launch, torch\n_jtorch_launch.snapshot()");
         Spare sp = new Spare(s, out, err, in, new java.util.concurrent.atomic.AtomicBoolean());
-        preparer.execute(this::warmIdle);
+        warmer.execute(this::warmIdle);
         return sp;
     }
 
@@ -348,7 +364,7 @@ public final class Daemon {
             return false;
         }
         spares.addFirst(CompletableFuture.completedFuture(sp));
-        if (!sp.warmed().get()) preparer.execute(this::warmIdle); // its warm-up was cut short by the run
+        if (!sp.warmed().get()) warmer.execute(this::warmIdle); // its warm-up was cut short by the run
         return true;
     }
 
