@@ -9,6 +9,10 @@ runs = 0
 # what a fresh process has right after `import torch` (snapshot); recycle() puts it back after a run
 _base = None
 _MISSING = object()
+# module-level caches that recycle() leaves as they are: refilling them would only make new objects for the same
+# keys (and throw away the JIT's code specialised for the old ones)
+_CACHES = {"torch._jt": ("_JDEV", "_PYDEV"), "torch.return_types": ("_cache",), "torch.storage": ("_legacy",),
+           "torch.serialization": ("_file_dtypes",), "torch.nn.modules": ("_LAZY",)}
 
 
 def _print_exc(skip_frames):
@@ -277,7 +281,9 @@ def snapshot():
     loaded modules, the shim's module globals, the contents of their module-level lists, dicts and sets, the
     attributes of its classes and of its module-level option objects, and sys/warnings settings."""
     global _base
+    import collections
     import warnings
+    plain_dicts = (dict, collections.OrderedDict, collections.defaultdict)
     mods = dict(sys.modules)
     dicts, containers, classes, objects = [], [], [], []
     for name, m in mods.items():
@@ -289,11 +295,14 @@ def snapshot():
         dicts.append((d, dict(d)))
         if name == "builtins":
             continue
-        for v in d.values():
+        caches = _CACHES.get(name, ())
+        for key, v in d.items():
+            if key in caches:
+                continue
             t = type(v)
             if t is list:
                 containers.append((v, list(v)))
-            elif isinstance(v, dict) and t.__module__ in ("builtins", "collections"):
+            elif t in plain_dicts:
                 containers.append((v, dict(v)))
             elif t is set:
                 containers.append((v, set(v)))

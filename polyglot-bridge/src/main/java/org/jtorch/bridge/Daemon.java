@@ -188,7 +188,10 @@ public final class Daemon {
         Relay out = new Relay(), err = new Relay();
         RelayIn in = new RelayIn();
         Session s = Session.builder().engine(engine).shimPath(shim).arguments("").out(out).err(err).in(in).importTorch(false).build();
-        s.eval("import _jtorch_launch, torch\n_jtorch_launch.snapshot()");
+        // what scripts commonly import, loaded once: a module a run imports itself is dropped afterwards (a fresh
+        // process would not have it) and then re-imported, as new code, by every run
+        s.eval("import _jtorch_launch, torch, torch.nn, torch.nn.functional, torch.optim, torch.utils.data\n"
+            + "import time, math, random, collections, functools, itertools, typing\n_jtorch_launch.snapshot()");
         Spare sp = new Spare(s, out, err, in, new java.util.concurrent.atomic.AtomicBoolean());
         warmer.execute(this::warmIdle);
         return sp;
