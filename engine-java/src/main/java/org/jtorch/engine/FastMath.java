@@ -18,15 +18,7 @@ final class FastMath {
         float t = Math.fma(v, LOG2E, MAGIC);
         float k = t - MAGIC;
         int ki = Float.floatToRawIntBits(t) - 0x4B400000;
-        float r = Math.fma(k, -LN2_HI, v);
-        r = Math.fma(k, -LN2_LO, r);
-        float p = 1.9875691500E-4f;
-        p = Math.fma(p, r, 1.3981999507E-3f);
-        p = Math.fma(p, r, 8.3334519073E-3f);
-        p = Math.fma(p, r, 4.1665795894E-2f);
-        p = Math.fma(p, r, 1.6666665459E-1f);
-        p = Math.fma(p, r, 5.0000001201E-1f);
-        p = Math.fma(p * r, r, r) + 1f;
+        float p = reduced(v, k);
         // 2^k in two halves so that results down to the subnormal range come out right
         int k1 = ki >> 1, k2 = ki - k1;
         return p * Float.intBitsToFloat((k1 + 127) << 23) * Float.intBitsToFloat((k2 + 127) << 23);
@@ -85,17 +77,21 @@ final class FastMath {
             float v = Math.min(Math.max(x[j] - shift, EXP_LO), EXP_HI);
             float t = Math.fma(v, LOG2E, MAGIC);
             k[j] = t;
-            float kf = t - MAGIC;
-            float r = Math.fma(kf, -LN2_HI, v);
-            r = Math.fma(kf, -LN2_LO, r);
-            float p = 1.9875691500E-4f;
-            p = Math.fma(p, r, 1.3981999507E-3f);
-            p = Math.fma(p, r, 8.3334519073E-3f);
-            p = Math.fma(p, r, 4.1665795894E-2f);
-            p = Math.fma(p, r, 1.6666665459E-1f);
-            p = Math.fma(p, r, 5.0000001201E-1f);
-            x[j] = Math.fma(p * r, r, r) + 1f;
+            x[j] = reduced(v, t - MAGIC);
         }
+    }
+
+    /** e^(v - k ln 2) for the integer-valued k nearest v / ln 2: ln 2 in two parts, a degree-6 polynomial. */
+    private static float reduced(float v, float k) {
+        float r = Math.fma(k, -LN2_HI, v);
+        r = Math.fma(k, -LN2_LO, r);
+        float p = 1.9875691500E-4f;
+        p = Math.fma(p, r, 1.3981999507E-3f);
+        p = Math.fma(p, r, 8.3334519073E-3f);
+        p = Math.fma(p, r, 4.1665795894E-2f);
+        p = Math.fma(p, r, 1.6666665459E-1f);
+        p = Math.fma(p, r, 5.0000001201E-1f);
+        return Math.fma(p * r, r, r) + 1f;
     }
 
     /** t[to + j] := x[j] * 2^k[j] (k in the normal exponent range here). */
