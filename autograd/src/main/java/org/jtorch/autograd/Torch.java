@@ -734,15 +734,19 @@ public final class Torch {
         boolean gx = x.requiresGrad, gw = w != null && w.requiresGrad, gb = b != null && b.requiresGrad;
         if (!GradMode.isEnabled() || !(gx || gw || gb)) return plain(r[0]);
         Tensor mean = r[1], rstd = r[2];
-        B1 back = g -> {
+        // the inputs are x and whichever of weight and bias are given, each with its gradient
+        Variable[] inputs = w == null ? (b == null ? new Variable[] {x} : new Variable[] {x, b})
+            : (b == null ? new Variable[] {x, w} : new Variable[] {x, w, b});
+        return record("NativeLayerNormBackward0", r[0], wd == null ? saved(xd, mean, rstd) : saved(xd, mean, rstd, wd), g -> {
             Tensor[] d = Ops.layerNormBackward(g, xd, mean, rstd, wd, gw, gb);
             if (d == null) throw new IllegalStateException("layer_norm: no fused backward for these tensors");
-            return w == null ? new Tensor[] {gx ? d[0] : null} : b == null ? new Tensor[] {gx ? d[0] : null, d[1]}
-                : new Tensor[] {gx ? d[0] : null, d[1], d[2]};
-        };
-        return w == null ? record("NativeLayerNormBackward0", r[0], saved(xd, mean, rstd), back, x)
-            : b == null ? record("NativeLayerNormBackward0", r[0], saved(xd, mean, rstd, wd), back, x, w)
-            : record("NativeLayerNormBackward0", r[0], saved(xd, mean, rstd, wd), back, x, w, b);
+            Tensor[] grads = new Tensor[inputs.length];
+            int k = 0;
+            grads[k++] = gx ? d[0] : null;
+            if (w != null) grads[k++] = d[1];
+            if (b != null) grads[k] = d[2];
+            return grads;
+        }, inputs);
     }
 
     /** Exact (erf) GELU as one op (GeluBackward0); null when the backend has no fused kernel. */
