@@ -333,44 +333,35 @@ def recycle():
     return True
 
 
+def _put_back(d, d0, put=None, drop=None):
+    """Makes mapping d hold what d0 holds (the same objects): keys added since are dropped, changed ones reset."""
+    for k in [k for k in d if k not in d0]:
+        (drop or d.__delitem__)(k)
+    for k, v in d0.items():
+        if d.get(k, _MISSING) is not v:
+            (put or d.__setitem__)(k, v)
+
+
 def _restore(b):
     import types
     import warnings
     mods = b["modules"]
-    for name in [n for n in sys.modules if n not in mods]:
-        del sys.modules[name]
-    for name, m in mods.items():
-        if sys.modules.get(name) is not m:
-            sys.modules[name] = m
+    _put_back(sys.modules, mods)
     for d, d0 in b["dicts"]:
-        for k in [k for k in d if k not in d0]:
-            del d[k]
-        for k, v in d0.items():
-            if d.get(k, _MISSING) is not v:
-                d[k] = v
+        _put_back(d, d0)
     for c, c0 in b["containers"]:
         if len(c) == len(c0) and (all(x is y for x, y in zip(c, c0)) if type(c0) is list else
                                    c == c0 if type(c0) is set else all(c.get(k, _MISSING) is v for k, v in c0.items())):
             continue
         if type(c0) is list:
             c[:] = c0
-        else:
+        else:  # cleared and refilled, so that an ordered dict (hooks) keeps its order
             c.clear()
             c.update(c0)
     for cls, d0 in b["classes"]:
-        d = cls.__dict__
-        if len(d) == len(d0) and all(d.get(k, _MISSING) is v for k, v in d0.items()):
-            continue
-        for k in [k for k in d if k not in d0]:
-            delattr(cls, k)
-        for k, v in d0.items():
-            if d.get(k, _MISSING) is not v:
-                setattr(cls, k, v)
+        _put_back(cls.__dict__, d0, put=lambda k, v, cls=cls: setattr(cls, k, v), drop=lambda k, cls=cls: delattr(cls, k))
     for obj, d0 in b["objects"]:
-        d = obj.__dict__
-        if len(d) != len(d0) or any(d.get(k, _MISSING) is not v for k, v in d0.items()):
-            d.clear()
-            d.update(d0)
+        _put_back(obj.__dict__, d0)
     sys.path[:] = b["path"]
     sys.meta_path[:] = b["meta_path"]
     sys.path_hooks[:] = b["path_hooks"]

@@ -48,7 +48,7 @@ public final class Daemon {
     private final Path sock;
     private final Path shim;
     private final Engine engine;
-    /** Set while a run holds the daemon (from its accept to its session's close). */
+    /** Set while a run holds the daemon (from its accept until its session is recycled or closed). */
     private static final AtomicBoolean running = new AtomicBoolean();
     private volatile long lastActivity = System.nanoTime();
     /** Spares, the next to use first; prepared one after another on one thread. */
@@ -206,12 +206,10 @@ public final class Daemon {
     private void warmIdle() {
         double warm = Double.parseDouble(System.getProperty("jtorch.daemon.warmup", "6"));
         if (warm <= 0) return;
-        // only the next spare: the other is a stand-by for a run that leaves its session unusable
         CompletableFuture<Spare> f = spares.peekFirst();
-        if (f != null && !yieldToRun()) {
-            Spare sp = f.getNow(null);
-            if (sp == null || sp.warmed().get()) return;
-            synchronized (sp) {
+        Spare sp = f == null || yieldToRun() ? null : f.getNow(null);
+        if (sp == null || sp.warmed().get()) return;
+        synchronized (sp) {
             try {
                 Value done = sp.session().eval("import _jtorch_warmup\n_jtorch_warmup.run(" + warm + ")");
                 if (done.isBoolean() && done.asBoolean()) sp.warmed().set(true);
@@ -219,7 +217,6 @@ public final class Daemon {
             } catch (RuntimeException e) {
                 sp.warmed().set(true); // not again
                 System.err.println("jtorch daemon: warm-up failed (the session is still usable): " + e);
-            }
             }
         }
     }
@@ -321,7 +318,7 @@ public final class Daemon {
             }
             try {
                 session.eval("_jtorch_launch.at_exit()"); // atexit handlers, as the process would run them
-                reusable = !interrupted.get();
+                reusable = true; // unless interrupted before the exit status went out (below)
             } catch (RuntimeException e) {
                 // os._exit() in a handler, or the context already gone (os._exit() in the script)
                 if (e instanceof PolyglotException pe && pe.isExit() && status == 0) status = pe.getExitStatus();
@@ -343,7 +340,7 @@ public final class Daemon {
                 } catch (RuntimeException ignored) {
                     // cancelled already
                 }
-                addSpare(); // its preparation queues a warm-up of all unwarmed spares behind it
+                addSpare(); // its preparation queues its idle warm-up
             }
         }
     }
