@@ -34,6 +34,29 @@ import java.util.concurrent.RecursiveAction;
 final class Gemm {
     private Gemm() {}
 
+    /** Whether the Vector API kernel ({@link VectorGemm}) can run here: its module is in the boot layer, 512-bit vectors. */
+    static final boolean VECTOR_AVAILABLE = vectorAvailable();
+    /** Whether the packed path uses it ({@code -Djtorch.gemm.vector=false} turns it off; tests switch it). */
+    private static volatile boolean vector = VECTOR_AVAILABLE && !"false".equals(System.getProperty("jtorch.gemm.vector"));
+
+    private static boolean vectorAvailable() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;
+        try {
+            return VectorGemm.usable();
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Uses the Vector API kernel when on (and available); returns the previous setting. For tests and benchmarks. */
+    static boolean useVector(boolean on) {
+        boolean was = vector;
+        vector = on && VECTOR_AVAILABLE;
+        return was;
+    }
+
+    static boolean vector() { return vector; }
+
     /** Rows of A per micro-kernel strip and rows of B per kernel step (the kernel is 4 x 4 x width). */
     static final int MR = 4;
     /** Depth of a packed block of B (rows) and the maximum width of one (columns). */
@@ -108,6 +131,12 @@ final class Gemm {
          */
         double cost() {
             if (small()) return (double) batch * m * k * n / 1.5;
+            if (vector) {
+                // register tiles of VectorGemm.MR x NR: padding waste, plus C written with a stride
+                int mr = VectorGemm.MR, nr = VectorGemm.NR, w = width();
+                double tiles = (double) groups() * ((m + mr - 1) / mr) * mr * ((w + nr - 1) / nr) * nr * k / 16.0;
+                return tiles + (cCs == 1 ? 0 : (double) batch * m * n * ((k + VectorGemm.KC - 1) / VectorGemm.KC) * 4);
+            }
             int w = width(), ws = Math.min(w, NC);
             double perColumn = ws >= 160 ? 0.8 : ws >= 96 ? 1.6 : 3.2;
             double entries = (double) groups() * ((m + MR - 1) / MR) * ((k + 3) / 4) * ((w + NC - 1) / NC);
@@ -136,19 +165,20 @@ final class Gemm {
                 // fewer products than tasks: split each one's rows (in 4s), which keeps the kernel's rows long,
                 // or its columns (in 16s) when they are wide enough not to lose by it or the rows are few
                 int per = (tasks + groups - 1) / groups;
+                int rowUnit = vector ? VectorGemm.MR : MR, colUnit = vector ? VectorGemm.NR : 16;
                 for (int g = 0; g < groups; g++) {
                     int gg = g;
-                    boolean byColumns = width >= per * NC || m < per * 4 * MR && width >= per * 128;
+                    boolean byColumns = width >= per * NC || m < per * 4 * rowUnit && width >= per * 128;
                     if (byColumns) {
-                        int units = (width + 15) / 16;
+                        int units = (width + colUnit - 1) / colUnit;
                         for (int t = 0; t < per; t++) {
-                            int j0 = Math.min(width, units * t / per * 16), j1 = Math.min(width, units * (t + 1) / per * 16);
+                            int j0 = Math.min(width, units * t / per * colUnit), j1 = Math.min(width, units * (t + 1) / per * colUnit);
                             if (j0 < j1) parts.add(action(() -> block(gg, 0, m, j0, j1, small)));
                         }
                     } else {
-                        int units = (m + MR - 1) / MR, pp = Math.min(per, units);
+                        int units = (m + rowUnit - 1) / rowUnit, pp = Math.min(per, units);
                         for (int t = 0; t < pp; t++) {
-                            int i0 = Math.min(m, units * t / pp * MR), i1 = Math.min(m, units * (t + 1) / pp * MR);
+                            int i0 = Math.min(m, units * t / pp * rowUnit), i1 = Math.min(m, units * (t + 1) / pp * rowUnit);
                             if (i0 < i1) parts.add(action(() -> block(gg, i0, i1, 0, width, small)));
                         }
                     }
@@ -171,7 +201,8 @@ final class Gemm {
             int seg = fused ? n : Integer.MAX_VALUE;
             int bo = bOff + (fused ? 0 : g * bBs), co = cOff + (fused ? 0 : g * cBs);
             int bSeg = fused ? bBs : 0, cSeg = fused ? cBs : 0;
-            packed(WS.get(), i0, i1, j0, j1, k, a, aOff + g * aBs, aRs, aCs, b, bo, bRs, bCs, c, co, cRs, cCs, seg, bSeg, cSeg, acc);
+            if (vector) VectorGemm.packed(i0, i1, j0, j1, k, a, aOff + g * aBs, aRs, aCs, b, bo, bRs, bCs, c, co, cRs, cCs, seg, bSeg, cSeg, acc);
+            else packed(WS.get(), i0, i1, j0, j1, k, a, aOff + g * aBs, aRs, aCs, b, bo, bRs, bCs, c, co, cRs, cCs, seg, bSeg, cSeg, acc);
         }
     }
 
@@ -258,7 +289,7 @@ final class Gemm {
     }
 
     /** dst[0 .. len) = the elements at columns [j, j+len) of a row starting at src (column stride cs, segments as in packed). */
-    private static void gather(float[] x, int src, int cs, int segStride, int seg, int j, int len, float[] dst) {
+    static void gather(float[] x, int src, int cs, int segStride, int seg, int j, int len, float[] dst) {
         int d = 0;
         while (d < len) {
             int s = j / seg, jj = j - s * seg, run = Math.min(seg - jj, len - d);

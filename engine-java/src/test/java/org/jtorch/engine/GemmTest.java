@@ -1,13 +1,42 @@
 package org.jtorch.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** {@link Gemm#sgemm} against a double-accumulating reference, over edge sizes, strides, batches and threads. */
+/**
+ * {@link Gemm#sgemm} against a double-accumulating reference, over edge sizes, strides, batches and threads,
+ * with the Vector API kernel ({@link VectorGemm}); {@link GemmAutoVectorisedTest} runs the same with the other.
+ */
 class GemmTest {
+    /** Whether this class's cases run the Vector API kernel. */
+    boolean vectorKernel() { return true; }
+
+    private boolean saved;
+
+    @BeforeEach void selectKernel() {
+        saved = Gemm.useVector(vectorKernel());
+    }
+
+    @AfterEach void restoreKernel() {
+        Gemm.useVector(saved);
+    }
+
+    @Test void kernelInUse() {
+        if (vectorKernel()) {
+            Assumptions.assumeTrue(Gemm.VECTOR_AVAILABLE, "no Vector API kernel here: this JVM lacks add-modules jdk.incubator.vector or the CPU 512-bit vectors");
+            assertTrue(Gemm.vector());
+        } else {
+            assertTrue(!Gemm.vector());
+        }
+    }
+
     static final int[] EDGE = {1, 2, 3, 4, 5, 7, 15, 16, 17, 31, 33, 63, 65, 127, 129, 255, 257};
 
     /** Reference C = A @ B with double accumulation; returns also the sum of |a||b| per element for the tolerance. */
@@ -82,6 +111,10 @@ class GemmTest {
         check(rnd, 1, 6, Gemm.KC + 1, Gemm.WIDE - 1);
         check(rnd, 1, 5, 2 * Gemm.KC + 3, Gemm.WIDE + 1);
         check(rnd, 1, 70, 600, 2 * Gemm.NC + 5);
+        // the Vector API kernel's blocks: MC rows of A, KC deep, NC wide, tiles of MR x NR
+        check(rnd, 1, VectorGemm.MC + 9, VectorGemm.KC + 5, VectorGemm.NR * 3 + 1);
+        check(rnd, 1, 2 * VectorGemm.MC - 1, 2 * VectorGemm.KC, VectorGemm.NC + VectorGemm.NR - 1);
+        check(rnd, 1, VectorGemm.MR * 3, 70, VectorGemm.NR * 4);
     }
 
     @Test void largeAndParallel() {
