@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * 2*batch*m*k*n/1e9 per product, so its "ops/s" are GFLOP/s. Threads: {@code -p threads=1,2}
  * ({@link Parallel#setThreads}; 0, the default, keeps the start-up value, i.e. OMP_NUM_THREADS or the number
  * of processors), capped by {@link Gemm#threads()} at the common pool's parallelism + 1;
- * {@code -jvmArgsAppend -Djtorch.gemm.threads=N} overrides both.
+ * {@code -jvmArgsAppend -Djtorch.gemm.threads=N} overrides both. Kernels: {@code -p kernel=vector,auto}.
  *
  * <p>Shapes are named {@code BATCHxMxKxN} with a prefix for the layout:
  * <ul>
@@ -41,7 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"})
 @State(Scope.Thread)
 public class GemmBench {
 
@@ -51,6 +51,10 @@ public class GemmBench {
             "linear_1x1x784x256", "linear_1x64x784x256",
             "tA_1x512x512x512", "tB_1x512x512x512", "tAtB_1x512x512x512"})
     public String shape;
+
+    /** Which packed kernel: {@code vector} ({@link VectorGemm}, as in the daemon) or {@code auto} (auto-vectorised). */
+    @Param({"vector", "auto"})
+    public String kernel;
 
     /** Threads for {@link Parallel#setThreads}; 0 keeps the start-up value. */
     @Param({"0"})
@@ -64,6 +68,8 @@ public class GemmBench {
     @Setup(Level.Trial)
     public void setUp() {
         if (threads > 0) Parallel.setThreads(threads); else Parallel.reset();
+        Gemm.useVector(kernel.equals("vector"));
+        if (kernel.equals("vector") && !Gemm.vector()) throw new IllegalStateException("no Vector API kernel in this JVM (needs 512-bit vectors)");
         int us = shape.indexOf('_');
         String layout = shape.substring(0, us);
         String[] d = shape.substring(us + 1).split("x");

@@ -9,8 +9,11 @@ import java.util.concurrent.RecursiveAction;
 /**
  * float32 matrix product C = A @ B (batched, any element strides) for the CPU backend.
  *
- * <p>Plain Java shaped for HotSpot's C2 auto-vectoriser (the Vector API's incubator module prints a warning at
- * every JVM start, which the launcher must not show). Measured rules that decide the shape:
+ * <p>Where the JVM was started with {@code --add-modules jdk.incubator.vector} (the jtorch daemon, the tests) and
+ * the CPU has 512-bit vectors, the packed path runs {@link VectorGemm}'s register-tiled kernel. Elsewhere (the
+ * interactive prompt and {@code JTORCH_DAEMON=0} runs, whose JVM must not print the incubator module's start-up
+ * notice; an embedding application that does not add the module) it runs plain Java shaped for HotSpot's C2
+ * auto-vectoriser. Measured rules that decide that shape:
  * <ul>
  * <li>C2 vectorises the kernel loop only if every array in it is indexed by the bare loop variable: rows of
  *     one matrix (one array, different offsets) or any invariant offset make it fall back to scalar code,

@@ -70,13 +70,17 @@ final class VectorGemm {
                 }
                 boolean store = pc == 0 && !acc;
                 for (int ic = i0; ic < i1; ic += MC) {
-                    int mb = Math.min(MC, i1 - ic), strips = (mb + MR - 1) / MR;
-                    packA(a, ao + ic * aRs + pc * aCs, aRs, aCs, mb, kb, strips, ap);
+                    int mb = Math.min(MC, i1 - ic), strips = (mb + MR - 1) / MR, src = ao + ic * aRs + pc * aCs;
+                    // A is packed when its strips are used by more than a few panels (contiguous, in L1) or the
+                    // last strip is short (zero rows); otherwise the kernel reads it in place
+                    boolean pack = panels > 4 || mb % MR != 0;
+                    if (pack) packA(a, src, aRs, aCs, mb, kb, strips, ap);
                     for (int q = 0; q < panels; q++) {
                         int jq = jc + q * NR, cols = Math.min(NR, jc + nb - jq);
                         for (int s = 0; s < strips; s++) {
                             int i = ic + s * MR;
-                            kernel(kb, ap, s * kb * MR, bp, q * kb * NR, t);
+                            if (pack) kernel(kb, ap, s * kb * MR, 1, MR, bp, q * kb * NR, t);
+                            else kernel(kb, a, src + s * MR * aRs, aRs, aCs, bp, q * kb * NR, t);
                             update(t, Math.min(MR, ic + mb - i), cols, c, co + i * cRs, cRs, cCs, jq, seg, cSeg, store);
                         }
                     }
@@ -101,22 +105,26 @@ final class VectorGemm {
         }
     }
 
-    /** t (MR x NR, row-major) = A strip (kb x MR at ap[ao]) x B panel (kb x NR at bp[bo]). */
-    static void kernel(int kb, float[] ap, int ao, float[] bp, int bo, float[] t) {
+    /**
+     * t (MR x NR, row-major) = A strip (MR rows x kb, element (r, p) at a[ao + r*ar + p*ac]) x B panel (kb x NR,
+     * contiguous at bp[bo]).
+     */
+    static void kernel(int kb, float[] a, int ao, int ar, int ac, float[] bp, int bo, float[] t) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        int r1 = ar, r2 = 2 * ar, r3 = 3 * ar, r4 = 4 * ar, r5 = 5 * ar, r6 = 6 * ar, r7 = 7 * ar;
         for (int p = 0; p < kb; p++) {
-            int q = ao + p * MR, o = bo + p * NR;
+            int q = ao + p * ac, o = bo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, o), b1 = FloatVector.fromArray(S, bp, o + L), x;
-            x = FloatVector.broadcast(S, ap[q]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[q + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[q + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[q + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[q + 4]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[q + 5]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, ap[q + 6]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, ap[q + 7]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+            x = FloatVector.broadcast(S, a[q]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[q + r1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[q + r2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[q + r3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[q + r4]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[q + r5]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[q + r6]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[q + r7]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
         }
         c00.intoArray(t, 0 * NR); c01.intoArray(t, 0 * NR + L); c10.intoArray(t, 1 * NR); c11.intoArray(t, 1 * NR + L);
         c20.intoArray(t, 2 * NR); c21.intoArray(t, 2 * NR + L); c30.intoArray(t, 3 * NR); c31.intoArray(t, 3 * NR + L);
