@@ -135,10 +135,16 @@ final class Gemm {
         double cost() {
             if (small()) return (double) batch * m * k * n / 1.5;
             if (vector) {
-                // register tiles of VectorGemm.MR x NR: padding waste, plus C written with a stride
+                // cycles, roughly: 16-lane FMAs over whole register tiles (two per cycle), packing B (every
+                // element once), packing A (when VectorGemm packs it: once per block of NC columns), and C
+                // written element by element through the scratch tile when its rows are strided
                 int mr = VectorGemm.MR, nr = VectorGemm.NR, w = width();
-                double tiles = (double) groups() * ((m + mr - 1) / mr) * mr * ((w + nr - 1) / nr) * nr * k / 16.0;
-                return tiles + (cCs == 1 ? 0 : (double) batch * m * n * ((k + VectorGemm.KC - 1) / VectorGemm.KC) * 4);
+                double g = groups(), pw = (double) ((w + nr - 1) / nr * nr), pm = (double) ((m + mr - 1) / mr * mr);
+                double fma = g * pm * pw * k / 32.0, packB = g * k * pw;
+                boolean packsA = Math.min(w, VectorGemm.NC) > 4 * nr || m % mr != 0;
+                double packA = packsA ? g * m * k * Math.ceil((double) w / VectorGemm.NC) : 0;
+                double strided = cCs == 1 ? 0 : (double) batch * m * n * ((k + VectorGemm.KC - 1) / VectorGemm.KC) * 2;
+                return fma + packB + packA + strided;
             }
             int w = width(), ws = Math.min(w, NC);
             double perColumn = ws >= 160 ? 0.8 : ws >= 96 ? 1.6 : 3.2;

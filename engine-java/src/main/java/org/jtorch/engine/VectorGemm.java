@@ -60,13 +60,19 @@ final class VectorGemm {
         float[] ap = w.ap, t = w.t, row = w.row;
         for (int jc = j0; jc < j1; jc += NC) {
             int nb = Math.min(NC, j1 - jc), panels = (nb + NR - 1) / NR, width = panels * NR;
-            for (int pc = 0; pc < k; pc += KC) {
-                int kb = Math.min(KC, k - pc);
+            // depth blocks of equal size (k = 288 is 144 + 144, not 256 + 32)
+            int kBlocks = (k + KC - 1) / KC, kStep = (k + kBlocks - 1) / kBlocks;
+            for (int pc = 0; pc < k; pc += kStep) {
+                int kb = Math.min(kStep, k - pc);
                 float[] bp = w.bp(kb * width);
-                for (int p = 0; p < kb; p++) {
+                if (bRs < bCs) packBColumns(b, bo + pc * bRs, bRs, bCs, bSeg, seg, jc, nb, kb, width, bp);
+                else for (int p = 0; p < kb; p++) {
                     Gemm.gather(b, bo + (pc + p) * bRs, bCs, bSeg, seg, jc, nb, row);
                     if (width > nb) Arrays.fill(row, nb, width, 0f);
-                    for (int q = 0; q < panels; q++) System.arraycopy(row, q * NR, bp, (q * kb + p) * NR, NR);
+                    for (int q = 0, o = p * NR; q < panels; q++, o += kb * NR) {
+                        FloatVector.fromArray(S, row, q * NR).intoArray(bp, o);
+                        FloatVector.fromArray(S, row, q * NR + L).intoArray(bp, o + L);
+                    }
                 }
                 boolean store = pc == 0 && !acc;
                 for (int ic = i0; ic < i1; ic += MC) {
@@ -79,9 +85,17 @@ final class VectorGemm {
                         int jq = jc + q * NR, cols = Math.min(NR, jc + nb - jq);
                         for (int s = 0; s < strips; s++) {
                             int i = ic + s * MR;
-                            if (pack) kernel(kb, ap, s * kb * MR, 1, MR, bp, q * kb * NR, t);
-                            else kernel(kb, a, src + s * MR * aRs, aRs, aCs, bp, q * kb * NR, t);
-                            update(t, Math.min(MR, ic + mb - i), cols, c, co + i * cRs, cRs, cCs, jq, seg, cSeg, store);
+                            int rows = Math.min(MR, ic + mb - i), sg = jq / seg, js = jq - sg * seg;
+                            float[] x = pack ? ap : a;
+                            int xo = pack ? s * kb * MR : src + s * MR * aRs, xr = pack ? 1 : aRs, xc = pack ? MR : aCs;
+                            // a whole tile within one segment of a C with contiguous rows is written by the kernel
+                            // itself; others go through the scratch tile
+                            if (rows == MR && cols == NR && cCs == 1 && js + NR <= seg) {
+                                kernel(kb, x, xo, xr, xc, bp, q * kb * NR, c, co + i * cRs + sg * cSeg + js, cRs, !store);
+                            } else {
+                                kernel(kb, x, xo, xr, xc, bp, q * kb * NR, t, 0, NR, false);
+                                update(t, rows, cols, c, co + i * cRs, cRs, cCs, jq, seg, cSeg, store);
+                            }
                         }
                     }
                 }
@@ -89,27 +103,46 @@ final class VectorGemm {
         }
     }
 
-    /** Strips of MR rows: ap[s*kb*MR + p*MR + r] = A[s*MR + r][p] (element (i, p) at a[src + i*rs + p*cs]), zero past mb. */
+    /**
+     * Strips of MR rows: ap[s*kb*MR + p*MR + r] = A[s*MR + r][p] (element (i, p) at a[src + i*rs + p*cs]), zero past
+     * mb; read along whichever of rows and depth has the smaller stride.
+     */
     private static void packA(float[] a, int src, int rs, int cs, int mb, int kb, int strips, float[] ap) {
         for (int s = 0; s < strips; s++) {
-            int base = s * kb * MR;
-            for (int r = 0; r < MR; r++) {
-                int i = s * MR + r;
-                if (i >= mb) {
-                    for (int p = 0; p < kb; p++) ap[base + p * MR + r] = 0f;
-                    continue;
-                }
-                int x = src + i * rs;
-                for (int p = 0; p < kb; p++) ap[base + p * MR + r] = a[x + p * cs];
+            int base = s * kb * MR, rows = Math.min(MR, mb - s * MR), x = src + s * MR * rs;
+            if (rows < MR) Arrays.fill(ap, base, base + kb * MR, 0f);
+            if (rs < cs) {
+                for (int p = 0; p < kb; p++)
+                    for (int r = 0; r < rows; r++) ap[base + p * MR + r] = a[x + r * rs + p * cs];
+            } else {
+                for (int r = 0; r < rows; r++)
+                    for (int p = 0; p < kb; p++) ap[base + p * MR + r] = a[x + r * rs + p * cs];
             }
         }
     }
 
     /**
-     * t (MR x NR, row-major) = A strip (MR rows x kb, element (r, p) at a[ao + r*ar + p*ac]) x B panel (kb x NR,
-     * contiguous at bp[bo]).
+     * B block (kb rows from b[src], row stride rs) x columns [jc, jc+nb) (column stride cs, segments as in packed)
+     * into panels, read down the columns: for B stored by columns (rs < cs, a transposed operand) this reads
+     * contiguously where the row-by-row gather would touch one cache line (and page) per element.
      */
-    static void kernel(int kb, float[] a, int ao, int ar, int ac, float[] bp, int bo, float[] t) {
+    private static void packBColumns(float[] b, int src, int rs, int cs, int segStride, int seg, int jc, int nb, int kb, int width, float[] bp) {
+        for (int jl = 0; jl < width; jl++) {
+            int q = jl / NR, o = q * kb * NR + (jl - q * NR);
+            if (jl >= nb) {
+                for (int p = 0; p < kb; p++) bp[o + p * NR] = 0f;
+                continue;
+            }
+            int j = jc + jl, sg = j / seg, x = src + sg * segStride + (j - sg * seg) * cs;
+            for (int p = 0; p < kb; p++) bp[o + p * NR] = b[x + p * rs];
+        }
+    }
+
+    /**
+     * C tile (MR x NR at c[co], row stride ldc) = (or, with add, +=) A strip (MR rows x kb, element (r, p) at
+     * a[ao + r*ar + p*ac]) x B panel (kb x NR, contiguous at bp[bo]).
+     */
+    static void kernel(int kb, float[] a, int ao, int ar, int ac, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
@@ -126,31 +159,28 @@ final class VectorGemm {
             x = FloatVector.broadcast(S, a[q + r6]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
             x = FloatVector.broadcast(S, a[q + r7]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
         }
-        c00.intoArray(t, 0 * NR); c01.intoArray(t, 0 * NR + L); c10.intoArray(t, 1 * NR); c11.intoArray(t, 1 * NR + L);
-        c20.intoArray(t, 2 * NR); c21.intoArray(t, 2 * NR + L); c30.intoArray(t, 3 * NR); c31.intoArray(t, 3 * NR + L);
-        c40.intoArray(t, 4 * NR); c41.intoArray(t, 4 * NR + L); c50.intoArray(t, 5 * NR); c51.intoArray(t, 5 * NR + L);
-        c60.intoArray(t, 6 * NR); c61.intoArray(t, 6 * NR + L); c70.intoArray(t, 7 * NR); c71.intoArray(t, 7 * NR + L);
+        int o0 = co, o1 = co + ldc, o2 = co + 2 * ldc, o3 = co + 3 * ldc, o4 = co + 4 * ldc, o5 = co + 5 * ldc, o6 = co + 6 * ldc, o7 = co + 7 * ldc;
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, o0)); c01 = c01.add(FloatVector.fromArray(S, c, o0 + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, o1)); c11 = c11.add(FloatVector.fromArray(S, c, o1 + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, o2)); c21 = c21.add(FloatVector.fromArray(S, c, o2 + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, o3)); c31 = c31.add(FloatVector.fromArray(S, c, o3 + L));
+            c40 = c40.add(FloatVector.fromArray(S, c, o4)); c41 = c41.add(FloatVector.fromArray(S, c, o4 + L));
+            c50 = c50.add(FloatVector.fromArray(S, c, o5)); c51 = c51.add(FloatVector.fromArray(S, c, o5 + L));
+            c60 = c60.add(FloatVector.fromArray(S, c, o6)); c61 = c61.add(FloatVector.fromArray(S, c, o6 + L));
+            c70 = c70.add(FloatVector.fromArray(S, c, o7)); c71 = c71.add(FloatVector.fromArray(S, c, o7 + L));
+        }
+        c00.intoArray(c, o0); c01.intoArray(c, o0 + L); c10.intoArray(c, o1); c11.intoArray(c, o1 + L);
+        c20.intoArray(c, o2); c21.intoArray(c, o2 + L); c30.intoArray(c, o3); c31.intoArray(c, o3 + L);
+        c40.intoArray(c, o4); c41.intoArray(c, o4 + L); c50.intoArray(c, o5); c51.intoArray(c, o5 + L);
+        c60.intoArray(c, o6); c61.intoArray(c, o6 + L); c70.intoArray(c, o7); c71.intoArray(c, o7 + L);
     }
 
     /**
-     * C rows (starting at c[ro], row stride rs) columns [j, j+cols) = (store) or += (otherwise) the first
-     * rows x cols of the tile t.
+     * C rows (starting at c[ro], row stride rs) columns [j, j+cols) = (store) or += (otherwise) the first rows x cols
+     * of the tile t: the edges, tiles across segment boundaries, and C with strided rows.
      */
     private static void update(float[] t, int rows, int cols, float[] c, int ro, int rs, int cs, int j, int seg, int segStride, boolean store) {
-        int sg = j / seg, jj = j - sg * seg;
-        if (cs == 1 && cols == NR && jj + NR <= seg) {
-            int o = ro + sg * segStride + jj;
-            for (int r = 0; r < rows; r++, o += rs) {
-                FloatVector v0 = FloatVector.fromArray(S, t, r * NR), v1 = FloatVector.fromArray(S, t, r * NR + L);
-                if (!store) {
-                    v0 = v0.add(FloatVector.fromArray(S, c, o));
-                    v1 = v1.add(FloatVector.fromArray(S, c, o + L));
-                }
-                v0.intoArray(c, o);
-                v1.intoArray(c, o + L);
-            }
-            return;
-        }
         for (int r = 0; r < rows; r++) {
             int d = 0, jr = j;
             while (d < cols) {
