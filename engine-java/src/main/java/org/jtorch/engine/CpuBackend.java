@@ -162,6 +162,10 @@ public final class CpuBackend implements Backend {
     }
 
     private static void binaryF32Row(BinaryOp op, float[] a, int i0, float[] b, int i1, float[] d, int i2, int n) {
+        if (Gemm.VECTOR_AVAILABLE) {
+            VectorKernels.binary(op, a, i0, b, i1, d, i2, n);
+            return;
+        }
         switch (op) {
             case ADD -> { for (int i = 0; i < n; i++) d[i2 + i] = a[i0 + i] + b[i1 + i]; }
             case SUB -> { for (int i = 0; i < n; i++) d[i2 + i] = a[i0 + i] - b[i1 + i]; }
@@ -505,15 +509,19 @@ public final class CpuBackend implements Backend {
     /** Sum of n contiguous floats (double partial sums; split over threads when long, in fixed parts). */
     private static double sumF32(float[] v, int off, int n) {
         int parts = Parallel.parts(n, Parallel.GRAIN);
-        if (parts <= 1) return FastMath.sum(v, off, 1, n);
+        if (parts <= 1) return sumF32Part(v, off, n);
         double[] partial = new double[parts];
         Parallel.eachPart(parts, t -> {
             int from = Parallel.bound(n, parts, t), to = Parallel.bound(n, parts, t + 1);
-            partial[t] = FastMath.sum(v, off + from, 1, to - from);
+            partial[t] = sumF32Part(v, off + from, to - from);
         });
         double s = 0;
         for (double p : partial) s += p;
         return s;
+    }
+
+    private static double sumF32Part(float[] v, int off, int n) {
+        return Gemm.VECTOR_AVAILABLE ? VectorKernels.sum(v, off, n) : FastMath.sum(v, off, 1, n);
     }
 
     @Override public void softmax(Tensor x, int dim, boolean log, Tensor out) {

@@ -1,0 +1,77 @@
+package org.jtorch.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link VectorKernels} against plain loops: bit-for-bit for elementwise ops, within float rounding for sums. */
+class VectorKernelsTest {
+    @BeforeEach void needsVectorApi() {
+        Assumptions.assumeTrue(Gemm.VECTOR_AVAILABLE, "no Vector API here: this JVM lacks add-modules jdk.incubator.vector or the CPU 512-bit vectors");
+    }
+
+    static float[] random(Random rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (rnd.nextFloat() - 0.3f) * 10;
+        return x;
+    }
+
+    @Test void binaryMatchesScalarAtEveryLengthAndOffset() {
+        Random rnd = new Random(1);
+        for (BinaryOp op : new BinaryOp[] {BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV}) {
+            for (int n : new int[] {0, 1, 15, 16, 17, 31, 33, 64, 100, 1000, 4099}) {
+                int i0 = rnd.nextInt(7), i1 = rnd.nextInt(7), o = rnd.nextInt(7);
+                float[] a = random(rnd, i0 + n), b = random(rnd, i1 + n), d = new float[o + n + 5];
+                java.util.Arrays.fill(d, Float.NaN);
+                VectorKernels.binary(op, a, i0, b, i1, d, o, n);
+                for (int i = 0; i < n; i++) {
+                    float want = (float) op.apply(a[i0 + i], b[i1 + i]);
+                    assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(d[o + i]), op + " n=" + n + " at " + i);
+                }
+                for (int i = 0; i < o; i++) assertTrue(Float.isNaN(d[i]), "wrote before the output");
+                for (int i = o + n; i < d.length; i++) assertTrue(Float.isNaN(d[i]), "wrote after the output");
+            }
+        }
+    }
+
+    @Test void binaryInPlace() {
+        Random rnd = new Random(2);
+        float[] a = random(rnd, 1037), b = random(rnd, 1037), want = new float[1037];
+        for (int i = 0; i < a.length; i++) want[i] = a[i] * b[i];
+        VectorKernels.binary(BinaryOp.MUL, a, 0, b, 0, a, 0, a.length);
+        for (int i = 0; i < a.length; i++) assertEquals(want[i], a[i], 0f);
+    }
+
+    @Test void sumIsExactOnIntegers() {
+        // integers below 1000 in magnitude: every partial sum is exact in float, so the result must be exact,
+        // and a skipped or repeated element shows
+        Random rnd = new Random(3);
+        for (int n : new int[] {0, 1, 63, 64, 65, 4095, 4096, 4097, 100_003, 1 << 20}) {
+            int off = rnd.nextInt(9);
+            float[] v = new float[off + n];
+            long exact = 0;
+            for (int i = 0; i < n; i++) { v[off + i] = rnd.nextInt(2000) - 1000; exact += (long) v[off + i]; }
+            assertEquals((double) exact, VectorKernels.sum(v, off, n), 0.0, "n=" + n);
+        }
+    }
+
+    @Test void sumIsAccurate() {
+        Random rnd = new Random(4);
+        for (int n : new int[] {100, 4097, 1 << 20}) {
+            float[] v = random(rnd, n);
+            double exact = 0, mag = 0;
+            for (int i = 0; i < n; i++) { exact += v[i]; mag += Math.abs(v[i]); }
+            // 64 float additions per lane within a block, blocks added in double: below 70 float ulps of the magnitude
+            assertEquals(exact, VectorKernels.sum(v, 0, n), 70 * Math.ulp(1f) * mag, "n=" + n);
+        }
+        float[] special = {1, Float.NaN, 2};
+        assertTrue(Double.isNaN(VectorKernels.sum(special, 0, 3)));
+        float[] inf = new float[100];
+        inf[70] = Float.POSITIVE_INFINITY;
+        assertEquals(Double.POSITIVE_INFINITY, VectorKernels.sum(inf, 0, 100));
+    }
+}
