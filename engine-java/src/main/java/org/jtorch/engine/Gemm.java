@@ -428,6 +428,10 @@ final class Gemm {
     /** C[i][j] (+)= dot(A row i, B column j), both contiguous along k; four columns at a time, two sums each. */
     private static void dots(int m, int k, int n, float[] a, int ao, int aRs, float[] b, int bo, int bCs,
                              float[] c, int co, int cRs, int cCs, boolean acc) {
+        if (vector) {
+            VectorKernels.dots(m, k, n, a, ao, aRs, b, bo, bCs, c, co, cRs, cCs, acc);
+            return;
+        }
         for (int i = 0; i < m; i++) {
             int ai = ao + i * aRs, ci = co + i * cRs;
             int j = 0;
@@ -480,6 +484,10 @@ final class Gemm {
     }
 
     private static void axpy(int n, float s, float[] x, int xo, float[] y, int yo) {
+        if (vector) {
+            VectorKernels.axpy(n, s, x, xo, y, yo);
+            return;
+        }
         for (int j = 0; j < n; j++) y[yo + j] = Math.fma(s, x[xo + j], y[yo + j]);
     }
 

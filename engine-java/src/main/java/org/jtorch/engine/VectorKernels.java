@@ -67,4 +67,58 @@ final class VectorKernels {
         for (; i < n; i++) tail += v[off + i];
         return total + tail;
     }
+
+    /**
+     * C[i][j] (+)= dot(A row i, B column j) with both contiguous along k (x @ W.T for a batch of one): four
+     * columns at a time, one vector accumulator each, the lanes added at the end.
+     */
+    static void dots(int m, int k, int n, float[] a, int ao, int aRs, float[] b, int bo, int bCs,
+                     float[] c, int co, int cRs, int cCs, boolean acc) {
+        int kv = k - (k % L);
+        for (int i = 0; i < m; i++) {
+            int ai = ao + i * aRs, ci = co + i * cRs;
+            int j = 0;
+            for (; j + 3 < n; j += 4) {
+                int b0 = bo + j * bCs, b1 = b0 + bCs, b2 = b1 + bCs, b3 = b2 + bCs;
+                FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+                for (int p = 0; p < kv; p += L) {
+                    FloatVector x = FloatVector.fromArray(S, a, ai + p);
+                    s0 = FloatVector.fromArray(S, b, b0 + p).fma(x, s0);
+                    s1 = FloatVector.fromArray(S, b, b1 + p).fma(x, s1);
+                    s2 = FloatVector.fromArray(S, b, b2 + p).fma(x, s2);
+                    s3 = FloatVector.fromArray(S, b, b3 + p).fma(x, s3);
+                }
+                float r0 = s0.reduceLanes(VectorOperators.ADD), r1 = s1.reduceLanes(VectorOperators.ADD);
+                float r2 = s2.reduceLanes(VectorOperators.ADD), r3 = s3.reduceLanes(VectorOperators.ADD);
+                for (int p = kv; p < k; p++) {
+                    float x = a[ai + p];
+                    r0 = Math.fma(x, b[b0 + p], r0); r1 = Math.fma(x, b[b1 + p], r1);
+                    r2 = Math.fma(x, b[b2 + p], r2); r3 = Math.fma(x, b[b3 + p], r3);
+                }
+                int o = ci + j * cCs;
+                if (acc) {
+                    c[o] += r0; c[o + cCs] += r1; c[o + 2 * cCs] += r2; c[o + 3 * cCs] += r3;
+                } else {
+                    c[o] = r0; c[o + cCs] = r1; c[o + 2 * cCs] = r2; c[o + 3 * cCs] = r3;
+                }
+            }
+            for (; j < n; j++) {
+                int bj = bo + j * bCs;
+                FloatVector s0 = FloatVector.zero(S);
+                for (int p = 0; p < kv; p += L) s0 = FloatVector.fromArray(S, b, bj + p).fma(FloatVector.fromArray(S, a, ai + p), s0);
+                float r = s0.reduceLanes(VectorOperators.ADD);
+                for (int p = kv; p < k; p++) r = Math.fma(a[ai + p], b[bj + p], r);
+                int o = ci + j * cCs;
+                c[o] = acc ? c[o] + r : r;
+            }
+        }
+    }
+
+    /** y[yo + j] += s * x[xo + j] for j < n (x and y may be the same array). */
+    static void axpy(int n, float s, float[] x, int xo, float[] y, int yo) {
+        FloatVector sv = FloatVector.broadcast(S, s);
+        int j = 0, end = n - (n % L);
+        for (; j < end; j += L) FloatVector.fromArray(S, x, xo + j).fma(sv, FloatVector.fromArray(S, y, yo + j)).intoArray(y, yo + j);
+        for (; j < n; j++) y[yo + j] = Math.fma(s, x[xo + j], y[yo + j]);
+    }
 }
