@@ -151,6 +151,12 @@ public final class CpuBackend implements Backend {
                     binaryF32Row(op, a, i0, b, i1, d, i2, n);
                     return;
                 }
+                // a row against one element of the other operand (a bias over a channel's plane, a per-row scale)
+                if (s2 == 1 && (s0 == 1 && s1 == 0 || s0 == 0 && s1 == 1)) {
+                    boolean left = s0 == 0;
+                    binaryF32Scalar(op, left ? b : a, left ? i1 : i0, left ? a[i0] : b[i1], left, d, i2, n);
+                    return;
+                }
                 switch (op) {
                     case ADD -> { for (int i = 0; i < n; i++, i0 += s0, i1 += s1, i2 += s2) d[i2] = a[i0] + b[i1]; }
                     case SUB -> { for (int i = 0; i < n; i++, i0 += s0, i1 += s1, i2 += s2) d[i2] = a[i0] - b[i1]; }
@@ -159,6 +165,20 @@ public final class CpuBackend implements Backend {
                 }
             });
         return true;
+    }
+
+    /** d[o + i] = x[xo + i] op v (or v op x[xo + i] with left) for i < n; op one of ADD, SUB, MUL, DIV. */
+    private static void binaryF32Scalar(BinaryOp op, float[] x, int xo, float v, boolean left, float[] d, int o, int n) {
+        if (Gemm.VECTOR_AVAILABLE) {
+            VectorKernels.binaryScalar(op, x, xo, v, left, d, o, n);
+            return;
+        }
+        switch (op) {
+            case ADD -> { for (int i = 0; i < n; i++) d[o + i] = x[xo + i] + v; }
+            case SUB -> { if (left) for (int i = 0; i < n; i++) d[o + i] = v - x[xo + i]; else for (int i = 0; i < n; i++) d[o + i] = x[xo + i] - v; }
+            case MUL -> { for (int i = 0; i < n; i++) d[o + i] = x[xo + i] * v; }
+            default -> { if (left) for (int i = 0; i < n; i++) d[o + i] = v / x[xo + i]; else for (int i = 0; i < n; i++) d[o + i] = x[xo + i] / v; }
+        }
     }
 
     private static void binaryF32Row(BinaryOp op, float[] a, int i0, float[] b, int i1, float[] d, int i2, int n) {

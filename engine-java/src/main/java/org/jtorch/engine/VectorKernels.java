@@ -44,6 +44,41 @@ final class VectorKernels {
         }
     }
 
+    /** d[o + i] = x[xo + i] op v, or v op x[xo + i] with left, for i < n; op one of ADD, SUB, MUL, DIV. */
+    static void binaryScalar(BinaryOp op, float[] x, int xo, float v, boolean left, float[] d, int o, int n) {
+        FloatVector s = FloatVector.broadcast(S, v);
+        int i = 0, end = n - (n % L);
+        switch (op) {
+            case ADD -> {
+                for (; i < end; i += L) FloatVector.fromArray(S, x, xo + i).add(s).intoArray(d, o + i);
+                for (; i < n; i++) d[o + i] = x[xo + i] + v;
+            }
+            case MUL -> {
+                for (; i < end; i += L) FloatVector.fromArray(S, x, xo + i).mul(s).intoArray(d, o + i);
+                for (; i < n; i++) d[o + i] = x[xo + i] * v;
+            }
+            case SUB -> {
+                if (left) {
+                    for (; i < end; i += L) s.sub(FloatVector.fromArray(S, x, xo + i)).intoArray(d, o + i);
+                    for (; i < n; i++) d[o + i] = v - x[xo + i];
+                } else {
+                    for (; i < end; i += L) FloatVector.fromArray(S, x, xo + i).sub(s).intoArray(d, o + i);
+                    for (; i < n; i++) d[o + i] = x[xo + i] - v;
+                }
+            }
+            case DIV -> {
+                if (left) {
+                    for (; i < end; i += L) s.div(FloatVector.fromArray(S, x, xo + i)).intoArray(d, o + i);
+                    for (; i < n; i++) d[o + i] = v / x[xo + i];
+                } else {
+                    for (; i < end; i += L) FloatVector.fromArray(S, x, xo + i).div(s).intoArray(d, o + i);
+                    for (; i < n; i++) d[o + i] = x[xo + i] / v;
+                }
+            }
+            default -> throw new IllegalArgumentException(op.name());
+        }
+    }
+
     /**
      * Sum of v[off .. off+n): four float vectors over blocks of {@link #SUM_BLOCK} elements, each block's total
      * added to a double (so the error stays that of a 64-term float sum per lane, not of n terms).

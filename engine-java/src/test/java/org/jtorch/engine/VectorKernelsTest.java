@@ -38,6 +38,22 @@ class VectorKernelsTest {
         }
     }
 
+    @Test void binaryScalarMatchesScalar() {
+        Random rnd = new Random(5);
+        for (BinaryOp op : new BinaryOp[] {BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV})
+            for (boolean left : new boolean[] {false, true})
+                for (int n : new int[] {0, 1, 15, 16, 17, 121, 1000}) {
+                    int xo = rnd.nextInt(5), o = rnd.nextInt(5);
+                    float[] x = random(rnd, xo + n), d = new float[o + n];
+                    float v = rnd.nextFloat() * 4 - 1;
+                    VectorKernels.binaryScalar(op, x, xo, v, left, d, o, n);
+                    for (int i = 0; i < n; i++) {
+                        float want = (float) (left ? op.apply(v, x[xo + i]) : op.apply(x[xo + i], v));
+                        assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(d[o + i]), op + " left=" + left + " n=" + n + " at " + i);
+                    }
+                }
+    }
+
     @Test void binaryInPlace() {
         Random rnd = new Random(2);
         float[] a = random(rnd, 1037), b = random(rnd, 1037), want = new float[1037];
