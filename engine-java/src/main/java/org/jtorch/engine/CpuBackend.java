@@ -394,6 +394,10 @@ public final class CpuBackend implements Backend {
         float[] xa = arr(x), ga = arr(g), ya = arr(y);
         int xo = x.offset, go = g == null ? 0 : g.offset, yo = y.offset;
         Parallel.range(x.numel(), Parallel.GRAIN / 8, (i0, i1) -> {
+            if (Gemm.VECTOR_AVAILABLE) {
+                VectorKernels.gelu(xa, xo + i0, ga, go + i0, ya, yo + i0, i1 - i0);
+                return;
+            }
             for (int i = i0; i < i1; i++) {
                 // in float, step by step as PyTorch's CPU kernel (so that results round the same way)
                 float v = xa[xo + i];

@@ -156,4 +156,41 @@ final class VectorKernels {
         for (; j < end; j += L) FloatVector.fromArray(S, x, xo + j).fma(sv, FloatVector.fromArray(S, y, yo + j)).intoArray(y, yo + j);
         for (; j < n; j++) y[yo + j] = Math.fma(s, x[xo + j], y[yo + j]);
     }
+
+    /**
+     * GELU (exact, erf form) of x[xo ..] into y, or with g its gradient g * GELU'(x): the float steps of
+     * CpuBackend.gelu in the same order (the erf rational polynomial of FastMath.erf), with the Vector API's exp
+     * (within 1 ulp) for the normal density.
+     */
+    static void gelu(float[] x, int xo, float[] g, int go, float[] y, int yo, int n) {
+        int i = 0, end = n - (n % L);
+        for (; i < end; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector a = v.mul(0.70710678f).max(-4f).min(4f), a2 = a.mul(a);
+            FloatVector p = FloatVector.broadcast(S, -2.72614225801306e-10f);
+            p = p.fma(a2, FloatVector.broadcast(S, 2.77068142495902e-08f));
+            p = p.fma(a2, FloatVector.broadcast(S, -2.10102402082508e-06f));
+            p = p.fma(a2, FloatVector.broadcast(S, -5.69250639462346e-05f));
+            p = p.fma(a2, FloatVector.broadcast(S, -7.34990630326855e-04f));
+            p = p.fma(a2, FloatVector.broadcast(S, -2.95459980854025e-03f));
+            p = p.fma(a2, FloatVector.broadcast(S, -1.60960333262415e-02f));
+            FloatVector q = FloatVector.broadcast(S, -1.45660718464996e-05f);
+            q = q.fma(a2, FloatVector.broadcast(S, -2.13374055278905e-04f));
+            q = q.fma(a2, FloatVector.broadcast(S, -1.68282697438203e-03f));
+            q = q.fma(a2, FloatVector.broadcast(S, -7.37332916720468e-03f));
+            q = q.fma(a2, FloatVector.broadcast(S, -1.42647390514189e-02f));
+            FloatVector cdf = a.mul(p).div(q).add(1f).mul(0.5f);
+            if (g == null) {
+                v.mul(cdf).intoArray(y, yo + i);
+            } else {
+                FloatVector pdf = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP).mul(0.39894228f);
+                FloatVector.fromArray(S, g, go + i).mul(cdf.add(v.mul(pdf))).intoArray(y, yo + i);
+            }
+        }
+        for (; i < n; i++) {
+            float v = x[xo + i];
+            float cdf = 0.5f * (1f + FastMath.erf(v * 0.70710678f));
+            y[yo + i] = g == null ? v * cdf : g[go + i] * (cdf + v * (0.39894228f * FastMath.exp(v * v * -0.5f)));
+        }
+    }
 }

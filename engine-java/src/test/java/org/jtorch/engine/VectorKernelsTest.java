@@ -54,6 +54,23 @@ class VectorKernelsTest {
                 }
     }
 
+    @Test void geluMatchesScalarSteps() {
+        Random rnd = new Random(6);
+        int n = 1000 + 7;
+        float[] x = new float[n + 3], g = random(rnd, n + 2), y = new float[n + 1], dy = new float[n + 1];
+        for (int i = 0; i < x.length; i++) x[i] = (rnd.nextFloat() - 0.5f) * 12;
+        x[5] = 0f; x[6] = -0f; x[7] = Float.NaN; x[8] = 4.5f; x[9] = -6f;
+        VectorKernels.gelu(x, 3, null, 0, y, 1, n);
+        VectorKernels.gelu(x, 3, g, 2, dy, 1, n);
+        for (int i = 0; i < n; i++) {
+            float v = x[3 + i], cdf = 0.5f * (1f + FastMath.erf(v * 0.70710678f));
+            assertEquals(Float.floatToIntBits(v * cdf), Float.floatToIntBits(y[1 + i]), "gelu(" + v + ")");
+            double want = g[2 + i] * (cdf + v * (0.39894228 * Math.exp(v * (double) v * -0.5)));
+            if (Float.isNaN(v)) assertTrue(Float.isNaN(dy[1 + i]));
+            else assertEquals(want, dy[1 + i], 1e-6 * (Math.abs(want) + Math.abs(g[2 + i])), "gelu'(" + v + ")");
+        }
+    }
+
     @Test void binaryInPlace() {
         Random rnd = new Random(2);
         float[] a = random(rnd, 1037), b = random(rnd, 1037), want = new float[1037];
