@@ -193,4 +193,38 @@ final class VectorKernels {
             y[yo + i] = g == null ? v * cdf : g[go + i] * (cdf + v * (0.39894228f * FastMath.exp(v * v * -0.5f)));
         }
     }
+
+    /**
+     * softmax (or log_softmax) of one contiguous row, as FastMath.softmaxRow (a NaN anywhere makes the row NaN, a
+     * row of -inf gives NaN) with vector max, the Vector API's exp (within 1 ulp), a float vector sum and vector
+     * scaling.
+     */
+    static void softmaxRow(float[] x, int xo, float[] out, int oo, int n, boolean log) {
+        int end = n - (n % L), i = 0;
+        FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (; i < end; i += L) mv = mv.max(FloatVector.fromArray(S, x, xo + i));
+        float mx = mv.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) mx = Math.max(mx, x[xo + i]);
+        if (mx == Float.NEGATIVE_INFINITY) mx = 0f;
+        FloatVector m = FloatVector.broadcast(S, mx), sv = FloatVector.zero(S);
+        float tail = 0;
+        if (log) {
+            for (i = 0; i < end; i += L) sv = sv.add(FloatVector.fromArray(S, x, xo + i).sub(m).lanewise(VectorOperators.EXP));
+            for (; i < n; i++) tail += (float) Math.exp(x[xo + i] - mx);
+            FloatVector ls = FloatVector.broadcast(S, (float) Math.log((double) sv.reduceLanes(VectorOperators.ADD) + tail));
+            for (i = 0; i < end; i += L) FloatVector.fromArray(S, x, xo + i).sub(m).sub(ls).intoArray(out, oo + i);
+            float l = ls.lane(0);
+            for (; i < n; i++) out[oo + i] = (x[xo + i] - mx) - l;
+        } else {
+            for (i = 0; i < end; i += L) {
+                FloatVector e = FloatVector.fromArray(S, x, xo + i).sub(m).lanewise(VectorOperators.EXP);
+                e.intoArray(out, oo + i);
+                sv = sv.add(e);
+            }
+            for (; i < n; i++) { float e = (float) Math.exp(x[xo + i] - mx); out[oo + i] = e; tail += e; }
+            float inv = (float) (1.0 / ((double) sv.reduceLanes(VectorOperators.ADD) + tail));
+            for (i = 0; i < end; i += L) FloatVector.fromArray(S, out, oo + i).mul(inv).intoArray(out, oo + i);
+            for (; i < n; i++) out[oo + i] *= inv;
+        }
+    }
 }

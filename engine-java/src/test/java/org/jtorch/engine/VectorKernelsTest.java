@@ -71,6 +71,32 @@ class VectorKernelsTest {
         }
     }
 
+    @Test void softmaxRowsMatchScalarRoutine() {
+        Random rnd = new Random(8);
+        for (boolean log : new boolean[] {false, true})
+            for (int n : new int[] {1, 5, 16, 17, 100, 4096}) {
+                float[] x = new float[n + 2], want = new float[n], got = new float[n + 1];
+                for (int i = 0; i < x.length; i++) x[i] = (rnd.nextFloat() - 0.5f) * 30;
+                FastMath.softmaxRow(x, 2, want, 0, n, log);
+                VectorKernels.softmaxRow(x, 2, got, 1, n, log);
+                for (int i = 0; i < n; i++)
+                    assertEquals(want[i], got[1 + i], 2e-6 * Math.max(1, Math.abs(want[i])), "log=" + log + " n=" + n + " at " + i);
+            }
+        float[] nan = {1, Float.NaN, 2, 3}, ninf = {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY}, out = new float[4];
+        VectorKernels.softmaxRow(nan, 0, out, 0, 4, false);
+        for (float v : out) assertTrue(Float.isNaN(v));
+        VectorKernels.softmaxRow(ninf, 0, out, 0, 2, false);
+        assertTrue(Float.isNaN(out[0]) && Float.isNaN(out[1]));
+        float[] big = new float[40];
+        java.util.Arrays.fill(big, Float.NEGATIVE_INFINITY);
+        big[33] = 5f;
+        VectorKernels.softmaxRow(big, 0, out = new float[40], 0, 40, false);
+        for (int i = 0; i < 40; i++) assertEquals(i == 33 ? 1f : 0f, out[i], 0f);
+        big[7] = Float.NaN;
+        VectorKernels.softmaxRow(big, 0, out, 0, 40, true);
+        for (float v : out) assertTrue(Float.isNaN(v));
+    }
+
     @Test void binaryInPlace() {
         Random rnd = new Random(2);
         float[] a = random(rnd, 1037), b = random(rnd, 1037), want = new float[1037];
