@@ -50,6 +50,8 @@ public final class Daemon {
     private final Engine engine;
     /** Set while a run holds the daemon (from its accept until its session is recycled or closed). */
     private static final AtomicBoolean running = new AtomicBoolean();
+    /** Truffle's compiler threads at nice 10 while runs go (see Nice); -Djtorch.daemon.lowerCompiler=false keeps them. */
+    private static final boolean LOWER_COMPILER = !"false".equals(System.getProperty("jtorch.daemon.lowerCompiler"));
     private volatile long lastActivity = System.nanoTime();
     /** Spares, the next to use first; prepared one after another on one thread. */
     private final java.util.concurrent.ConcurrentLinkedDeque<CompletableFuture<Spare>> spares = new java.util.concurrent.ConcurrentLinkedDeque<>();
@@ -162,6 +164,7 @@ public final class Daemon {
                 continue;
             }
             lastActivity = System.nanoTime();
+            if (LOWER_COMPILER) Nice.lowerThreadsNamed("TruffleCompile");
             Thread t = new Thread(null, () -> {
                 try {
                     handle(ch);
