@@ -556,9 +556,12 @@ public final class CpuBackend implements Backend {
             float[] xv = fa.a, ov = fd.a;
             int rows = x.numel() / len, xo = x.offset, oo = out.offset;
             Parallel.range(rows, Math.max(1, Parallel.GRAIN / len), (r0, r1) -> {
+                if (Gemm.VECTOR_AVAILABLE) {
+                    for (int r = r0; r < r1; r++) VectorKernels.softmaxRow(xv, xo + r * len, ov, oo + r * len, len, log);
+                    return;
+                }
                 FastMath.Scratch w = new FastMath.Scratch();
-                if (Gemm.VECTOR_AVAILABLE) for (int r = r0; r < r1; r++) VectorKernels.softmaxRow(xv, xo + r * len, ov, oo + r * len, len, log);
-                else for (int r = r0; r < r1; r++) FastMath.softmaxRow(xv, xo + r * len, ov, oo + r * len, len, log, w);
+                for (int r = r0; r < r1; r++) FastMath.softmaxRow(xv, xo + r * len, ov, oo + r * len, len, log, w);
             });
             return;
         }

@@ -141,7 +141,7 @@ final class Gemm {
                 int mr = VectorGemm.MR, nr = VectorGemm.NR, w = width();
                 double g = groups(), pw = (double) ((w + nr - 1) / nr * nr), pm = (double) ((m + mr - 1) / mr * mr);
                 double fma = g * pm * pw * k / 32.0, packB = g * k * pw;
-                boolean packsA = Math.min(w, VectorGemm.NC) > 4 * nr || m % mr != 0;
+                boolean packsA = VectorGemm.packsA((Math.min(w, VectorGemm.NC) + nr - 1) / nr, m);
                 double packA = packsA ? g * m * k * Math.ceil((double) w / VectorGemm.NC) : 0;
                 double strided = cCs == 1 ? 0 : (double) batch * m * n * ((k + VectorGemm.KC - 1) / VectorGemm.KC) * 2;
                 return fma + packB + packA + strided;
@@ -291,7 +291,7 @@ final class Gemm {
                     else kernelNarrow(kb, as, as0, asR, asC, br, w, ws.t0, ws.t1, ws.t2, ws.t3);
                     // with acc, the first block's sums are added to C (C + AB, summed as BLAS does with beta = 1)
                     boolean add = acc && pc == 0;
-                    for (int r = 0; r < rows; r++) scatter(tiles[r], c, co + (i + r) * cRs, cCs, cSeg, seg, jc, nb, add);
+                    for (int r = 0; r < rows; r++) scatter(tiles[r], 0, c, co + (i + r) * cRs, cCs, cSeg, seg, jc, nb, add);
                 }
             }
         }
@@ -310,15 +310,15 @@ final class Gemm {
         }
     }
 
-    /** The inverse of gather; with add the row is added to what x holds. */
-    private static void scatter(float[] srcRow, float[] x, int dst, int cs, int segStride, int seg, int j, int len, boolean add) {
+    /** The inverse of gather, from src[so ..]; with add the row is added to what x holds. */
+    static void scatter(float[] src, int so, float[] x, int dst, int cs, int segStride, int seg, int j, int len, boolean add) {
         int d = 0;
         while (d < len) {
             int s = j / seg, jj = j - s * seg, run = Math.min(seg - jj, len - d);
             int o = dst + s * segStride + jj * cs;
-            if (add) for (int e = 0; e < run; e++) x[o + e * cs] += srcRow[d + e];
-            else if (cs == 1) System.arraycopy(srcRow, d, x, o, run);
-            else for (int e = 0; e < run; e++) x[o + e * cs] = srcRow[d + e];
+            if (add) for (int e = 0; e < run; e++) x[o + e * cs] += src[so + d + e];
+            else if (cs == 1) System.arraycopy(src, so + d, x, o, run);
+            else for (int e = 0; e < run; e++) x[o + e * cs] = src[so + d + e];
             d += run;
             j += run;
         }

@@ -12,12 +12,13 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>GotoBLAS/BLIS blocking: per thread, a block of B ({@code KC} rows x up to {@code NC} columns) is packed into
  * panels of {@code NR} = 32 columns (kb x 32, contiguous), a block of A ({@code MC} rows x kb) into strips of
- * {@code MR} = 8 rows (kb x 8, contiguous, zero rows past the end); the micro-kernel keeps an 8 x 32 tile of C in
- * 16 vector registers over the whole depth (8 broadcasts and 16 FMAs per step of p) and leaves it in a small
- * scratch tile, which is then added to (or, for the first depth block, stored into) C: with vector loads where
- * the tile is whole and C's rows are contiguous, element by element at the edges and across the segment
- * boundaries of side-by-side batch entries (see Gemm.Problem). Measured (1 thread, 8x32 kernel in L1) about
- * 100 GFLOP/s, near this VM's FMA peak of ~116; the auto-vectorised kernel peaks at 70-80.
+ * {@code MR} = 8 rows (kb x 8, contiguous, zero rows past the end) or read in place (see {@link #packsA}); the
+ * micro-kernel keeps an 8 x 32 tile of C in 16 vector registers over the whole depth (8 broadcasts and 16 FMAs per
+ * step of p) and stores it into (or, after the first depth block, adds it to) C directly where the tile is whole,
+ * C's rows are contiguous and the tile lies within one batch entry of the side-by-side layout (see Gemm.Problem);
+ * other tiles go through a scratch tile and {@link Gemm#scatter}. Measured (1 thread, 8x32 kernel in L1) about
+ * 100 GFLOP/s against the auto-vectorised kernel's 70-80 (on this machine the two vCPUs share one core's vector
+ * units, so both depend on what runs beside them; docs/performance.md).
  *
  * <p>Vectors are never passed to or returned from methods: one that is not inlined makes C2 box them on every
  * loop iteration (measured 10-20 GFLOP/s instead of 100).
@@ -77,15 +78,12 @@ final class VectorGemm {
                 boolean store = pc == 0 && !acc;
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mb = Math.min(MC, i1 - ic), strips = (mb + MR - 1) / MR, src = ao + ic * aRs + pc * aCs;
-                    // A is packed when its strips are used by more than a few panels (contiguous, in L1) or the
-                    // last strip is short (zero rows); otherwise the kernel reads it in place
-                    boolean pack = panels > 4 || mb % MR != 0;
+                    boolean pack = packsA(panels, mb);
                     if (pack) packA(a, src, aRs, aCs, mb, kb, strips, ap);
                     for (int q = 0; q < panels; q++) {
-                        int jq = jc + q * NR, cols = Math.min(NR, jc + nb - jq);
+                        int jq = jc + q * NR, cols = Math.min(NR, jc + nb - jq), sg = jq / seg, js = jq - sg * seg;
                         for (int s = 0; s < strips; s++) {
-                            int i = ic + s * MR;
-                            int rows = Math.min(MR, ic + mb - i), sg = jq / seg, js = jq - sg * seg;
+                            int i = ic + s * MR, rows = Math.min(MR, ic + mb - i);
                             float[] x = pack ? ap : a;
                             int xo = pack ? s * kb * MR : src + s * MR * aRs, xr = pack ? 1 : aRs, xc = pack ? MR : aCs;
                             // a whole tile within one segment of a C with contiguous rows is written by the kernel
@@ -101,6 +99,15 @@ final class VectorGemm {
                 }
             }
         }
+    }
+
+    /**
+     * Whether a block of A with this many rows, used by this many panels of B, is packed: when its strips serve more
+     * than a few panels (contiguous, in L1) or the last strip is short (zero rows); otherwise the kernel reads A in
+     * place. Gemm's cost model asks the same.
+     */
+    static boolean packsA(int panels, int rows) {
+        return panels > 4 || rows % MR != 0;
     }
 
     /**
@@ -181,16 +188,6 @@ final class VectorGemm {
      * of the tile t: the edges, tiles across segment boundaries, and C with strided rows.
      */
     private static void update(float[] t, int rows, int cols, float[] c, int ro, int rs, int cs, int j, int seg, int segStride, boolean store) {
-        for (int r = 0; r < rows; r++) {
-            int d = 0, jr = j;
-            while (d < cols) {
-                int s = jr / seg, js = jr - s * seg, run = Math.min(seg - js, cols - d);
-                int o = ro + r * rs + s * segStride + js * cs, to = r * NR + d;
-                if (store) for (int e = 0; e < run; e++) c[o + e * cs] = t[to + e];
-                else for (int e = 0; e < run; e++) c[o + e * cs] += t[to + e];
-                d += run;
-                jr += run;
-            }
-        }
+        for (int r = 0; r < rows; r++) Gemm.scatter(t, r * NR, c, ro + r * rs, cs, segStride, seg, j, cols, !store);
     }
 }

@@ -35,6 +35,7 @@ final class Nice {
         }
     }
 
+    /** setpriority(PRIO_PROCESS, tid, 10): on Linux a thread id names one thread. False where that fails. */
     private static boolean lower(int tid) {
         try {
             Linker l = Linker.nativeLinker();
@@ -50,10 +51,7 @@ final class Nice {
         try {
             Linker l = Linker.nativeLinker();
             MethodHandle gettid = l.downcallHandle(l.defaultLookup().find("gettid").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT));
-            MethodHandle setpriority = l.downcallHandle(l.defaultLookup().find("setpriority").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-            int rc = (int) setpriority.invokeExact(0, (int) gettid.invokeExact(), 10);
-            assert rc == 0 || rc == -1;
+            lower((int) gettid.invokeExact());
         } catch (Throwable notLinux) {
             // no such call here: run at normal priority
         }
