@@ -138,10 +138,10 @@ final class Gemm {
                 // cycles, roughly: 16-lane FMAs over whole register tiles (two per cycle), packing B (every
                 // element once), packing A (when VectorGemm packs it: once per block of NC columns), and C
                 // written element by element through the scratch tile when its rows are strided
-                int mr = VectorGemm.MR, nr = VectorGemm.NR, w = width();
+                int w = width(), block = Math.min(w, VectorGemm.NC), mr = VectorGemm.mr(m, k, block), nr = VectorGemm.nr(m, k, block);
                 double g = groups(), pw = (double) ((w + nr - 1) / nr * nr), pm = (double) ((m + mr - 1) / mr * mr);
                 double fma = g * pm * pw * k / 32.0, packB = g * k * pw;
-                boolean packsA = VectorGemm.packsA((Math.min(w, VectorGemm.NC) + nr - 1) / nr, m);
+                boolean packsA = VectorGemm.packsA((block + nr - 1) / nr, m, mr);
                 double packA = packsA ? g * m * k * Math.ceil((double) w / VectorGemm.NC) : 0;
                 double strided = cCs == 1 ? 0 : (double) batch * m * n * ((k + VectorGemm.KC - 1) / VectorGemm.KC) * 2;
                 return fma + packB + packA + strided;
@@ -174,7 +174,7 @@ final class Gemm {
                 // fewer products than tasks: split each one's rows (in 4s), which keeps the kernel's rows long,
                 // or its columns (in 16s) when they are wide enough not to lose by it or the rows are few
                 int per = (tasks + groups - 1) / groups;
-                int rowUnit = vector ? VectorGemm.MR : MR, colUnit = vector ? VectorGemm.NR : 16;
+                int rowUnit = vector ? VectorGemm.mr(m, k, Math.min(width, VectorGemm.NC)) : MR, colUnit = vector ? VectorGemm.NR : 16;
                 for (int g = 0; g < groups; g++) {
                     int gg = g;
                     boolean byColumns = width >= per * NC || m < per * 4 * rowUnit && width >= per * 128;

@@ -1,6 +1,7 @@
 package org.jtorch.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -115,6 +116,17 @@ class GemmTest {
         check(rnd, 1, VectorGemm.MC + 9, VectorGemm.KC + 5, VectorGemm.NR * 3 + 1);
         check(rnd, 1, 2 * VectorGemm.MC - 1, 2 * VectorGemm.KC, VectorGemm.NC + VectorGemm.NR - 1);
         check(rnd, 1, VectorGemm.MR * 3, 70, VectorGemm.NR * 4);
+        // the wide tile (WIDE_MR x WIDE_NR, blocks of WIDE_MC rows; products of 4M multiply-adds or more, 128 deep)
+        // and the switch between the two tiles
+        check(rnd, 1, VectorGemm.WIDE_MC * 2 + 7, VectorGemm.KC + 3, VectorGemm.WIDE_NR * 2 + 5);
+        check(rnd, 1, VectorGemm.WIDE_MR * 50, 130, VectorGemm.WIDE_NR * 2);
+        check(rnd, 1, VectorGemm.WIDE_MR * 40 + 1, 200, VectorGemm.WIDE_NR * 3 - 1);
+        check(rnd, 1, 31, 140, VectorGemm.NC + VectorGemm.WIDE_NR - 3);
+        check(rnd, 3, VectorGemm.WIDE_MR * 20 + 2, 129, VectorGemm.WIDE_NR * 4 + VectorGemm.NR + 1);
+        if (Gemm.VECTOR_AVAILABLE) { // (VectorGemm cannot even load without the module)
+            assertTrue(VectorGemm.wide(VectorGemm.WIDE_MR * 50, 130, VectorGemm.WIDE_NR * 2), "covers the wide tile");
+            assertFalse(VectorGemm.wide(64, 64, 64), "and the narrow one");
+        }
     }
 
     @Test void largeAndParallel() {

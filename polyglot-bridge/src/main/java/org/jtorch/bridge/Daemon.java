@@ -50,7 +50,10 @@ public final class Daemon {
     private final Engine engine;
     /** Set while a run holds the daemon (from its accept until its session is recycled or closed). */
     private static final AtomicBoolean running = new AtomicBoolean();
-    /** Truffle's compiler threads at nice 10 while runs go (see Nice); -Djtorch.daemon.lowerCompiler=false keeps them. */
+    /**
+     * Truffle's and HotSpot's C2 compiler threads at nice 10 while runs go (see Nice); -Djtorch.daemon.lowerCompiler=false
+     * keeps them at the priority of the run. C1 keeps its priority: it takes new Java code out of the interpreter.
+     */
     private static final boolean LOWER_COMPILER = !"false".equals(System.getProperty("jtorch.daemon.lowerCompiler"));
     private volatile long lastActivity = System.nanoTime();
     /** Spares, the next to use first; prepared one after another on one thread. */
@@ -164,7 +167,10 @@ public final class Daemon {
                 continue;
             }
             lastActivity = System.nanoTime();
-            if (LOWER_COMPILER) Nice.lowerThreadsNamed("TruffleCompile");
+            if (LOWER_COMPILER) {
+                Nice.lowerThreadsNamed("TruffleCompile");
+                Nice.lowerThreadsNamed("C2 Compiler"); // (names are cut to 15 characters: "C2 CompilerThre")
+            }
             Thread t = new Thread(null, () -> {
                 try {
                     handle(ch);
@@ -193,8 +199,9 @@ public final class Daemon {
         Session s = Session.builder().engine(engine).shimPath(shim).arguments("").out(out).err(err).in(in).importTorch(false).build();
         // what scripts commonly import, loaded once: a module a run imports itself is dropped afterwards (a fresh
         // process would not have it) and then re-imported, as new code, by every run
+        // (and the warm-up's module, so that its code, compiled once, survives recycling)
         s.eval("import _jtorch_launch, torch, torch.nn, torch.nn.functional, torch.optim, torch.utils.data\n"
-            + "import time, math, random, collections, functools, itertools, typing\n_jtorch_launch.snapshot()");
+            + "import time, math, random, collections, functools, itertools, typing, _jtorch_warmup\n_jtorch_launch.snapshot()");
         Spare sp = new Spare(s, out, err, in, new java.util.concurrent.atomic.AtomicBoolean());
         warmer.execute(this::warmIdle);
         return sp;
@@ -202,26 +209,59 @@ public final class Daemon {
 
     /**
      * Warms the next spare up while no run is going: exercises the common paths so that the JIT has compiled
-     * them before a script runs (off with -Djtorch.daemon.warmup=0). A run starting, or a client waiting, stops
-     * it (it is tried again after the next run), and the run waits until the warm-up has put the session's state
-     * back (the spare's monitor).
+     * them before a script runs (off with -Djtorch.daemon.warmup=0). It starts once the daemon has been without a
+     * run for 10 s ({@code -Djtorch.daemon.warmAfterIdle}). A run starting, or a client waiting, stops it (it is
+     * tried again after the next run), and the run waits until the warm-up has put the session's state back (the
+     * spare's monitor).
      */
     private void warmIdle() {
         double warm = Double.parseDouble(System.getProperty("jtorch.daemon.warmup", "6"));
         if (warm <= 0) return;
+        // only after some seconds without a run: started right after one, the warm-up (and the compilations it
+        // queues) would overlap whatever the user, or a benchmark, runs next
+        long quiet = (long) (Double.parseDouble(System.getProperty("jtorch.daemon.warmAfterIdle", "10")) * 1e9);
+        while (System.nanoTime() - lastActivity < quiet) {
+            if (yieldToRun()) return; // the run's recycling queues the warm-up again
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
         CompletableFuture<Spare> f = spares.peekFirst();
         Spare sp = f == null || yieldToRun() ? null : f.getNow(null);
         if (sp == null || sp.warmed().get()) return;
         synchronized (sp) {
             try {
-                Value done = sp.session().eval("import _jtorch_warmup\n_jtorch_warmup.run(" + warm + ")");
-                if (done.isBoolean() && done.asBoolean()) sp.warmed().set(true);
+                if (warmUp(sp.session(), warm)) sp.warmed().set(true);
                 sp.session().eval("_jtorch_launch.recycle()"); // leaves it as a fresh process has it
             } catch (RuntimeException e) {
                 sp.warmed().set(true); // not again
                 System.err.println("jtorch daemon: warm-up failed (the session is still usable): " + e);
             }
         }
+    }
+
+    /**
+     * Runs the warm-up's tasks (_jtorch_warmup.tasks) round robin for about budget seconds, doubling the calls per
+     * round from 200 up to 20,000; the loop is here rather than in Python so that no warm-up function becomes a
+     * large compilation unit. False when it stopped early because a run wants the session.
+     */
+    private static boolean warmUp(Session session, double budget) {
+        Value tasks = session.eval("import _jtorch_warmup, torch, torch.nn, torch.nn.functional\n"
+            + "_jtorch_warmup.tasks(torch, torch.nn, torch.nn.functional)");
+        long deadline = System.nanoTime() + (long) (budget * 1e9);
+        for (int rounds = 200; System.nanoTime() < deadline; rounds = Math.min(rounds * 2, 20000)) {
+            for (long t = 0; t < tasks.getArraySize(); t++) {
+                Value task = tasks.getArrayElement(t), fn = task.getArrayElement(0);
+                int reps = Math.max(1, rounds / task.getArrayElement(1).asInt());
+                for (int i = 0; i < reps; i++) {
+                    if (yieldToRun()) return false;
+                    fn.execute();
+                }
+            }
+        }
+        return true;
     }
 
     /** Whether background work should stop now: a run is going or a client waits for a spare. */
@@ -328,7 +368,16 @@ public final class Daemon {
             }
             sp.out().flush();
             sp.err().flush();
-            if (settleRequested(env)) settle();
+            if (settleRequested(env)) {
+                // the session is recycled before the wait, so that the work the recycling causes (the JIT
+                // compiling it) is waited for too; an interrupt from now on no longer stops anything
+                synchronized (over) {
+                    over.set(true);
+                    reusable &= !interrupted.get();
+                }
+                if (reusable && recycle(sp)) sp = null; // in the spares now: nothing left for finally
+                settle();
+            }
             finishing = true;
             sendExit(out, status);
             synchronized (over) {
@@ -381,8 +430,8 @@ public final class Daemon {
     /**
      * Waits (at most 60 s) until this JVM has used less than a tenth of a core for 300 ms: the JIT compiling
      * what the run queued, and the GC, finish before the client is told the run is over, so that this work is
-     * counted in the run's process time and does not overlap the next process on the machine (benchmarks; on this
-     * machine the two vCPUs share one core's vector units, so background work halves a neighbour's FMA rate).
+     * counted in the run's process time and does not overlap the next process on the machine (benchmarks: a
+     * reference run using both cores loses one of them to it).
      */
     private static void settle() {
         long deadline = System.nanoTime() + 60_000_000_000L, last = cpuTicks(), quietSince = System.nanoTime();
