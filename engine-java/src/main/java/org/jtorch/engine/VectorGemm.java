@@ -11,14 +11,13 @@ import jdk.incubator.vector.VectorSpecies;
  * and has 512-bit vectors (AVX-512); otherwise Gemm keeps its auto-vectorised kernel.
  *
  * <p>GotoBLAS/BLIS blocking: per thread, a block of B ({@code KC} rows x up to {@code NC} columns) is packed into
- * panels of {@code NR} = 32 columns (kb x 32, contiguous), a block of A ({@code MC} rows x kb) into strips of
- * {@code MR} = 8 rows (kb x 8, contiguous, zero rows past the end) or read in place (see {@link #packsA}); the
- * micro-kernel keeps an 8 x 32 tile of C in 16 vector registers over the whole depth (8 broadcasts and 16 FMAs per
- * step of p) and stores it into (or, after the first depth block, adds it to) C directly where the tile is whole,
- * C's rows are contiguous and the tile lies within one batch entry of the side-by-side layout (see Gemm.Problem);
- * other tiles go through a scratch tile and {@link Gemm#scatter}. Measured (1 thread, 8x32 kernel in L1) about
- * 100 GFLOP/s against the auto-vectorised kernel's 70-80 (on this machine the two vCPUs share one core's vector
- * units, so both depend on what runs beside them; docs/performance.md).
+ * panels of nr columns (kb x nr, contiguous), a block of A into strips of mr rows (kb x mr, contiguous, zero rows
+ * past the end) or read in place (see {@link #packsA}); the micro-kernel keeps an mr x nr tile of C in vector
+ * registers over the whole depth and stores it into (or, after the first depth block, adds it to) C directly where
+ * the tile is whole, C's rows are contiguous and the tile lies within one batch entry of the side-by-side layout
+ * (see Gemm.Problem); other tiles go through a scratch tile and {@link Gemm#scatter}. Two tiles (see {@link #wide}):
+ * 6 x 64 (24 accumulators, 6 broadcasts per 24 FMAs; 110-114 GFLOP/s in L1 on one core of this machine, whose
+ * peak is 116) for large products, 8 x 32 (16 accumulators; 100-105) for small or shallow ones.
  *
  * <p>Vectors are never passed to or returned from methods: one that is not inlined makes C2 box them on every
  * loop iteration (measured 10-20 GFLOP/s instead of 100).
